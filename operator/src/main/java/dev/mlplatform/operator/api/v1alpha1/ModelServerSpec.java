@@ -1,0 +1,141 @@
+package dev.mlplatform.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import java.util.Map;
+
+/** What the user asks for. Absent fields mean "use the documented default". */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ModelServerSpec {
+
+  /** The model to serve. */
+  @Required
+  @JsonPropertyDescription("The model to serve: id, source, engine and tokenizer settings.")
+  private ModelSpec model;
+
+  /** Container image of the model server; the operator's DEFAULT_SERVER_IMAGE when absent. */
+  @Pattern("^\\S+$")
+  @JsonPropertyDescription(
+      "Container image of the model server. Default: the operator's DEFAULT_SERVER_IMAGE.")
+  private String image;
+
+  /** Autoscaling bounds. */
+  @JsonPropertyDescription("Autoscaling bounds: the HPA keeps the replica count within [min, max].")
+  private ReplicasSpec replicas;
+
+  /** Compute resources of the model-server container. */
+  @JsonPropertyDescription(
+      "Compute resources of the model-server container. Default: requests cpu 1, memory 1Gi;"
+          + " limits memory 2Gi.")
+  private ResourceRequirements resources;
+
+  /** Horizontal Pod Autoscaler targets. */
+  @JsonPropertyDescription("Horizontal Pod Autoscaler targets and scale-down stabilization.")
+  private AutoscalingSpec autoscaling;
+
+  /** Dynamic batching limits. */
+  @JsonPropertyDescription("Dynamic batching limits of the model server's inference queue.")
+  private BatchingSpec batching;
+
+  /** PodDisruptionBudget. */
+  @JsonPropertyDescription(
+      "PodDisruptionBudget. Default: maxUnavailable 1, which never blocks a node drain.")
+  private DisruptionBudgetSpec disruptionBudget;
+
+  /** Extra ConfigMap entries. */
+  @JsonPropertyDescription(
+      "Extra entries for the model server's ConfigMap (environment variables). Keys the operator"
+          + " sets from other fields win.")
+  private Map<String, String> config;
+
+  /** Pod placement and metadata. */
+  @JsonPropertyDescription("Pod metadata and placement: annotations, labels, scheduling.")
+  private PodSpecOverrides pod;
+
+  /** The Service in front of the pods. */
+  @JsonPropertyDescription("The Service in front of the model server pods.")
+  private ServiceSpec service;
+
+  public ModelSpec getModel() {
+    return model;
+  }
+
+  public void setModel(ModelSpec model) {
+    this.model = model;
+  }
+
+  public String getImage() {
+    return image;
+  }
+
+  public void setImage(String image) {
+    this.image = image;
+  }
+
+  public ReplicasSpec getReplicas() {
+    return replicas;
+  }
+
+  public void setReplicas(ReplicasSpec replicas) {
+    this.replicas = replicas;
+  }
+
+  public ResourceRequirements getResources() {
+    return resources;
+  }
+
+  public void setResources(ResourceRequirements resources) {
+    this.resources = resources;
+  }
+
+  public AutoscalingSpec getAutoscaling() {
+    return autoscaling;
+  }
+
+  public void setAutoscaling(AutoscalingSpec autoscaling) {
+    this.autoscaling = autoscaling;
+  }
+
+  public BatchingSpec getBatching() {
+    return batching;
+  }
+
+  public void setBatching(BatchingSpec batching) {
+    this.batching = batching;
+  }
+
+  public DisruptionBudgetSpec getDisruptionBudget() {
+    return disruptionBudget;
+  }
+
+  public void setDisruptionBudget(DisruptionBudgetSpec disruptionBudget) {
+    this.disruptionBudget = disruptionBudget;
+  }
+
+  public Map<String, String> getConfig() {
+    return config;
+  }
+
+  public void setConfig(Map<String, String> config) {
+    this.config = config;
+  }
+
+  public PodSpecOverrides getPod() {
+    return pod;
+  }
+
+  public void setPod(PodSpecOverrides pod) {
+    this.pod = pod;
+  }
+
+  public ServiceSpec getService() {
+    return service;
+  }
+
+  public void setService(ServiceSpec service) {
+    this.service = service;
+  }
+}

@@ -1,0 +1,103 @@
+package dev.mlplatform.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+
+/** The model a ModelServer serves. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ModelSpec {
+
+  public static final int DEFAULT_MAX_SEQUENCE_LENGTH = 256;
+  public static final boolean DEFAULT_NORMALIZE = true;
+  public static final Pooling DEFAULT_POOLING = Pooling.mean;
+  public static final int MAX_MAX_SEQUENCE_LENGTH = 8192;
+
+  /** Model id, as the model hub names it. */
+  @Required
+  @Pattern("^\\S+$")
+  @JsonPropertyDescription(
+      "Model id, e.g. sentence-transformers/all-MiniLM-L6-v2. Reported by /info and /v1/models.")
+  private String id;
+
+  /** Where the model files come from. */
+  @Pattern("^(bundled:\\S+|file:///\\S*|https://\\S+)$")
+  @JsonPropertyDescription(
+      "Where the model files come from: bundled:<name>, file:///path or https://... Default: the"
+          + " model bundled in the server image for that id.")
+  private String uri;
+
+  /** Inference engine. */
+  @JsonPropertyDescription(
+      "Inference engine: OnnxRuntime or PyTorch. Default: inferred from files.")
+  private Engine engine;
+
+  /** Tokens per input before truncation. */
+  @Min(1)
+  @Max(MAX_MAX_SEQUENCE_LENGTH)
+  @Default("256")
+  @JsonPropertyDescription("Tokens per input; longer inputs are truncated. 1..8192, default 256.")
+  private Integer maxSequenceLength;
+
+  /** L2-normalise embeddings. */
+  @Default("true")
+  @JsonPropertyDescription("L2-normalise embeddings. Default true.")
+  private Boolean normalize;
+
+  /** Token pooling. */
+  @Default("mean")
+  @JsonPropertyDescription("How token vectors become one embedding: mean or cls. Default mean.")
+  private Pooling pooling;
+
+  public String getId() {
+    return id;
+  }
+
+  public void setId(String id) {
+    this.id = id;
+  }
+
+  public String getUri() {
+    return uri;
+  }
+
+  public void setUri(String uri) {
+    this.uri = uri;
+  }
+
+  public Engine getEngine() {
+    return engine;
+  }
+
+  public void setEngine(Engine engine) {
+    this.engine = engine;
+  }
+
+  public Integer getMaxSequenceLength() {
+    return maxSequenceLength;
+  }
+
+  public void setMaxSequenceLength(Integer maxSequenceLength) {
+    this.maxSequenceLength = maxSequenceLength;
+  }
+
+  public Boolean getNormalize() {
+    return normalize;
+  }
+
+  public void setNormalize(Boolean normalize) {
+    this.normalize = normalize;
+  }
+
+  public Pooling getPooling() {
+    return pooling;
+  }
+
+  public void setPooling(Pooling pooling) {
+    this.pooling = pooling;
+  }
+}

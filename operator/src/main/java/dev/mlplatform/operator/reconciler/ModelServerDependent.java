@@ -1,0 +1,58 @@
+package dev.mlplatform.operator.reconciler;
+
+import dev.mlplatform.operator.api.v1alpha1.ModelServer;
+import dev.mlplatform.operator.resources.ResolvedSpec;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+
+/**
+ * A child of a ModelServer: desired state comes from one pure builder; JOSDK applies it with
+ * server-side apply, reverts drift and recreates it when deleted. Creations and updates become
+ * Events on the ModelServer.
+ */
+abstract class ModelServerDependent<R extends HasMetadata>
+    extends CRUDKubernetesDependentResource<R, ModelServer> {
+
+  /** Only children of this operator are cached, not every object of the kind in the cluster. */
+  static final String MANAGED_SELECTOR = "app.kubernetes.io/managed-by=mlplatform-operator";
+
+  ModelServerDependent(Class<R> type) {
+    super(type);
+  }
+
+  abstract R build(ModelServer primary, ResolvedSpec spec);
+
+  @Override
+  protected R desired(ModelServer primary, Context<ModelServer> context) {
+    return build(primary, inputs(context).spec());
+  }
+
+  @Override
+  protected R handleCreate(R desired, ModelServer primary, Context<ModelServer> context) {
+    R created = super.handleCreate(desired, primary, context);
+    written(primary, context, desired, "Created");
+    return created;
+  }
+
+  @Override
+  protected R handleUpdate(R actual, R desired, ModelServer primary, Context<ModelServer> context) {
+    R updated = super.handleUpdate(actual, desired, primary, context);
+    written(primary, context, desired, "Updated");
+    return updated;
+  }
+
+  private void written(ModelServer primary, Context<ModelServer> context, R child, String verb) {
+    ReconcileInputs inputs = inputs(context);
+    inputs.metrics().childWritten(child.getKind(), verb.toLowerCase());
+    inputs
+        .events()
+        .normal(primary, verb, verb + " " + child.getKind() + " " + child.getMetadata().getName());
+  }
+
+  static ReconcileInputs inputs(Context<ModelServer> context) {
+    return context
+        .managedWorkflowAndDependentResourceContext()
+        .getMandatory(ReconcileInputs.class, ReconcileInputs.class);
+  }
+}

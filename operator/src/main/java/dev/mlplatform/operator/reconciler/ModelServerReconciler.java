@@ -1,0 +1,198 @@
+package dev.mlplatform.operator.reconciler;
+
+import dev.mlplatform.operator.api.v1alpha1.ModelServer;
+import dev.mlplatform.operator.api.v1alpha1.ModelServerStatus;
+import dev.mlplatform.operator.resources.ChildLabels;
+import dev.mlplatform.operator.resources.ResolvedSpec;
+import dev.mlplatform.operator.resources.ServiceDesiredState;
+import dev.mlplatform.operator.status.ConditionTypes;
+import dev.mlplatform.operator.status.ModelServerStatusAggregator;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles a ModelServer: validates the spec, applies the five children through the JOSDK
+ * workflow (server-side apply), then writes the status the {@link ModelServerStatusAggregator}
+ * builds, skipping the write when nothing changed. An invalid spec touches no child.
+ */
+@ControllerConfiguration(
+    name = ModelServerReconciler.NAME,
+    fieldManager = ModelServerReconciler.NAME)
+@Workflow(
+    explicitInvocation = true,
+    dependents = {
+      @Dependent(name = "configmap", type = ConfigMapDependent.class),
+      @Dependent(name = "deployment", type = DeploymentDependent.class),
+      @Dependent(name = "service", type = ServiceDependent.class),
+      @Dependent(name = "hpa", type = HorizontalPodAutoscalerDependent.class),
+      @Dependent(name = "pdb", type = PodDisruptionBudgetDependent.class)
+    })
+public class ModelServerReconciler implements Reconciler<ModelServer> {
+
+  public static final String NAME = "mlplatform-operator";
+
+  private static final Logger log = LoggerFactory.getLogger(ModelServerReconciler.class);
+
+  private final String defaultImage;
+  private final OperatorMetrics metrics;
+  private final Clock clock;
+
+  public ModelServerReconciler(String defaultImage, OperatorMetrics metrics, Clock clock) {
+    this.defaultImage = Objects.requireNonNull(defaultImage);
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  @Override
+  public List<EventSource<?, ModelServer>> prepareEventSources(
+      EventSourceContext<ModelServer> context) {
+    // Pods are watched only to report their failures in the ModelServer's Degraded condition.
+    var pods =
+        InformerEventSourceConfiguration.from(Pod.class, ModelServer.class)
+            .withName("pods")
+            .withLabelSelector(ModelServerDependent.MANAGED_SELECTOR)
+            .withSecondaryToPrimaryMapper(
+                pod ->
+                    Optional.ofNullable(pod.getMetadata().getLabels())
+                        .map(labels -> labels.get(ChildLabels.INSTANCE))
+                        .map(name -> Set.of(new ResourceID(name, pod.getMetadata().getNamespace())))
+                        .orElse(Set.of()))
+            .build();
+    return List.of(new InformerEventSource<>(pods, context));
+  }
+
+  @Override
+  public UpdateControl<ModelServer> reconcile(ModelServer server, Context<ModelServer> context) {
+    long start = System.nanoTime();
+    ModelServerEvents events = new ModelServerEvents(context.getClient(), clock);
+    ModelServerStatusAggregator status = new ModelServerStatusAggregator(server, clock);
+
+    List<String> problems = SpecValidator.validate(server.getSpec());
+    if (!problems.isEmpty()) {
+      String message = "invalid spec: " + String.join("; ", problems);
+      ModelServerStatus next = status.invalidSpec(message).build();
+      if (!sameCondition(server.getStatus(), next, ConditionTypes.DEGRADED)) {
+        events.warning(server, ConditionTypes.REASON_INVALID_SPEC, message);
+      }
+      metrics.reconciled("invalid_spec", System.nanoTime() - start);
+      return statusUpdate(server, next);
+    }
+
+    ResolvedSpec spec = ResolvedSpec.of(server, defaultImage);
+    context
+        .managedWorkflowAndDependentResourceContext()
+        .put(ReconcileInputs.class, new ReconcileInputs(spec, events, metrics));
+    // Throws when a child cannot be applied; updateErrorStatus then reports it and JOSDK retries.
+    context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+
+    ModelServerStatus next =
+        status
+            .deployment(context.getSecondaryResource(Deployment.class).orElse(null))
+            .hpa(context.getSecondaryResource(HorizontalPodAutoscaler.class).orElse(null))
+            .pods(context.getSecondaryResources(Pod.class))
+            .url(ServiceDesiredState.url(spec))
+            .build();
+    if (!sameCondition(server.getStatus(), next, ConditionTypes.DEGRADED)) {
+      condition(next, ConditionTypes.DEGRADED)
+          .filter(c -> ConditionTypes.TRUE.equals(c.getStatus()))
+          .ifPresent(c -> events.warning(server, c.getReason(), c.getMessage()));
+    }
+    if (!sameCondition(server.getStatus(), next, ConditionTypes.READY)) {
+      condition(next, ConditionTypes.READY)
+          .filter(c -> ConditionTypes.TRUE.equals(c.getStatus()))
+          .ifPresent(c -> events.normal(server, c.getReason(), c.getMessage()));
+    }
+    boolean ready =
+        condition(next, ConditionTypes.READY)
+            .map(c -> ConditionTypes.TRUE.equals(c.getStatus()))
+            .orElse(false);
+    metrics.reconciled(ready ? "ready" : "not_ready", System.nanoTime() - start);
+    return statusUpdate(server, next);
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<ModelServer> updateErrorStatus(
+      ModelServer server, Context<ModelServer> context, Exception e) {
+    log.warn(
+        "reconciling {}/{} failed: {}",
+        server.getMetadata().getNamespace(),
+        server.getMetadata().getName(),
+        e.getMessage());
+    metrics.reconciled("error", 0);
+    String message = Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName());
+    ModelServerStatus next =
+        new ModelServerStatusAggregator(server, clock)
+            .reconcileError(message.length() > 512 ? message.substring(0, 512) : message)
+            .deployment(context.getSecondaryResource(Deployment.class).orElse(null))
+            .hpa(context.getSecondaryResource(HorizontalPodAutoscaler.class).orElse(null))
+            .pods(context.getSecondaryResources(Pod.class))
+            .build();
+    if (!sameCondition(server.getStatus(), next, ConditionTypes.DEGRADED)) {
+      new ModelServerEvents(context.getClient(), clock)
+          .warning(server, ConditionTypes.REASON_RECONCILE_FAILED, message);
+    }
+    if (next.equals(server.getStatus())) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    return ErrorStatusUpdateControl.patchStatus(statusPatch(server, next));
+  }
+
+  private UpdateControl<ModelServer> statusUpdate(ModelServer server, ModelServerStatus next) {
+    if (next.equals(server.getStatus())) {
+      metrics.statusUpdate(false);
+      return UpdateControl.noUpdate();
+    }
+    metrics.statusUpdate(true);
+    return UpdateControl.patchStatus(statusPatch(server, next));
+  }
+
+  /** A fresh object holding only the status: server-side apply then owns nothing else. */
+  private static ModelServer statusPatch(ModelServer server, ModelServerStatus status) {
+    ModelServer patch = new ModelServer();
+    patch.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(server.getMetadata().getName())
+            .withNamespace(server.getMetadata().getNamespace())
+            .build());
+    patch.setStatus(status);
+    return patch;
+  }
+
+  private static boolean sameCondition(
+      ModelServerStatus previous, ModelServerStatus next, String type) {
+    Optional<Condition> before = condition(previous, type);
+    Optional<Condition> after = condition(next, type);
+    return before.map(Condition::getStatus).equals(after.map(Condition::getStatus))
+        && before.map(Condition::getReason).equals(after.map(Condition::getReason))
+        && before.map(Condition::getMessage).equals(after.map(Condition::getMessage));
+  }
+
+  private static Optional<Condition> condition(ModelServerStatus status, String type) {
+    if (status == null || status.getConditions() == null) {
+      return Optional.empty();
+    }
+    return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+}

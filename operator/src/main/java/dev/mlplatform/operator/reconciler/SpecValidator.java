@@ -1,0 +1,159 @@
+package dev.mlplatform.operator.reconciler;
+
+import dev.mlplatform.operator.api.v1alpha1.AutoscalingSpec;
+import dev.mlplatform.operator.api.v1alpha1.BatchingSpec;
+import dev.mlplatform.operator.api.v1alpha1.DisruptionBudgetSpec;
+import dev.mlplatform.operator.api.v1alpha1.ModelServerSpec;
+import dev.mlplatform.operator.api.v1alpha1.ModelSpec;
+import dev.mlplatform.operator.api.v1alpha1.ReplicasSpec;
+import dev.mlplatform.operator.api.v1alpha1.ServiceSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The CRD schema's rules, checked again in Java: an API server without CEL (or an object stored
+ * before a rule existed) must still not yield broken children. Each problem names its field.
+ */
+public final class SpecValidator {
+
+  private static final Pattern URI = Pattern.compile("^(bundled:\\S+|file:///\\S*|https://\\S+)$");
+  private static final Pattern ENV_KEY = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*$");
+
+  private SpecValidator() {}
+
+  /** Problems with {@code spec}, each starting with the field's path; empty when valid. */
+  public static List<String> validate(ModelServerSpec spec) {
+    List<String> problems = new ArrayList<>();
+    if (spec == null) {
+      problems.add("spec: is required");
+      return problems;
+    }
+    ModelSpec model = spec.getModel();
+    if (model == null) {
+      problems.add("spec.model: is required");
+    } else {
+      if (model.getId() == null || model.getId().isBlank()) {
+        problems.add("spec.model.id: is required");
+      }
+      if (model.getUri() != null && !URI.matcher(model.getUri()).matches()) {
+        problems.add(
+            "spec.model.uri: must be bundled:<name>, file:///path or https://..., got '"
+                + model.getUri()
+                + "'");
+      }
+      range(
+          problems,
+          "spec.model.maxSequenceLength",
+          model.getMaxSequenceLength(),
+          1,
+          ModelSpec.MAX_MAX_SEQUENCE_LENGTH);
+    }
+    if (spec.getImage() != null && (spec.getImage().isBlank() || spec.getImage().contains(" "))) {
+      problems.add("spec.image: must be an image reference without spaces");
+    }
+    ReplicasSpec replicas = spec.getReplicas();
+    if (replicas != null) {
+      range(problems, "spec.replicas.min", replicas.getMin(), 1, Integer.MAX_VALUE);
+      range(problems, "spec.replicas.max", replicas.getMax(), 1, Integer.MAX_VALUE);
+      int min = Optional.ofNullable(replicas.getMin()).orElse(ReplicasSpec.DEFAULT_MIN);
+      int max = Optional.ofNullable(replicas.getMax()).orElse(ReplicasSpec.DEFAULT_MAX);
+      if (max < min) {
+        problems.add("spec.replicas.max: must be >= spec.replicas.min (" + max + " < " + min + ")");
+      }
+    }
+    AutoscalingSpec autoscaling = spec.getAutoscaling();
+    if (autoscaling != null) {
+      range(
+          problems,
+          "spec.autoscaling.targetCPUUtilizationPercentage",
+          autoscaling.getTargetCPUUtilizationPercentage(),
+          1,
+          100);
+      range(
+          problems,
+          "spec.autoscaling.targetMemoryUtilizationPercentage",
+          autoscaling.getTargetMemoryUtilizationPercentage(),
+          1,
+          100);
+      range(
+          problems,
+          "spec.autoscaling.scaleDownStabilizationSeconds",
+          autoscaling.getScaleDownStabilizationSeconds(),
+          0,
+          AutoscalingSpec.MAX_SCALE_DOWN_STABILIZATION_SECONDS);
+    }
+    BatchingSpec batching = spec.getBatching();
+    if (batching != null) {
+      range(
+          problems,
+          "spec.batching.maxBatchSize",
+          batching.getMaxBatchSize(),
+          1,
+          BatchingSpec.MAX_MAX_BATCH_SIZE);
+      range(
+          problems,
+          "spec.batching.maxBatchDelayMillis",
+          batching.getMaxBatchDelayMillis(),
+          0,
+          BatchingSpec.MAX_MAX_BATCH_DELAY_MILLIS);
+      range(
+          problems,
+          "spec.batching.maxQueueSize",
+          batching.getMaxQueueSize(),
+          1,
+          BatchingSpec.MAX_MAX_QUEUE_SIZE);
+    }
+    DisruptionBudgetSpec pdb = spec.getDisruptionBudget();
+    if (pdb != null) {
+      if (pdb.getMaxUnavailable() != null && pdb.getMinAvailable() != null) {
+        problems.add("spec.disruptionBudget: set at most one of maxUnavailable and minAvailable");
+      }
+      range(
+          problems,
+          "spec.disruptionBudget.maxUnavailable",
+          pdb.getMaxUnavailable(),
+          0,
+          Integer.MAX_VALUE);
+      range(
+          problems,
+          "spec.disruptionBudget.minAvailable",
+          pdb.getMinAvailable(),
+          0,
+          Integer.MAX_VALUE);
+    }
+    ServiceSpec service = spec.getService();
+    if (service != null) {
+      range(problems, "spec.service.port", service.getPort(), 1, 65535);
+    }
+    Map<String, String> config = spec.getConfig();
+    if (config != null) {
+      config.forEach(
+          (key, value) -> {
+            if (!ENV_KEY.matcher(key).matches()) {
+              problems.add("spec.config." + key + ": is not a valid environment variable name");
+            }
+            if (value == null) {
+              problems.add("spec.config." + key + ": must have a value");
+            }
+          });
+      String drain = config.get("SHUTDOWN_DRAIN_SECONDS");
+      if (drain != null && !drain.trim().matches("\\d{1,4}")) {
+        problems.add("spec.config.SHUTDOWN_DRAIN_SECONDS: must be a whole number of seconds");
+      }
+    }
+    return problems;
+  }
+
+  private static void range(List<String> problems, String field, Integer value, int min, int max) {
+    if (value == null) {
+      return;
+    }
+    if (value < min || value > max) {
+      String bound = max == Integer.MAX_VALUE ? ">= " + min : "in " + min + ".." + max;
+      problems.add(field + ": must be " + bound + ", got " + value);
+    }
+  }
+}

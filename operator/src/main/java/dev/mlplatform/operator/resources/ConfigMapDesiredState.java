@@ -1,0 +1,78 @@
+package dev.mlplatform.operator.resources;
+
+import dev.mlplatform.operator.api.v1alpha1.ModelServer;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Builds {@code NAME-config}: the model server's environment (DESIGN.md "Model server"). */
+public final class ConfigMapDesiredState {
+
+  public static final String SUFFIX = "-config";
+
+  private ConfigMapDesiredState() {}
+
+  public static String name(String modelServerName) {
+    return modelServerName + SUFFIX;
+  }
+
+  public static ConfigMap build(ModelServer owner, ResolvedSpec spec) {
+    return new ConfigMapBuilder()
+        .withMetadata(Owners.childMetadata(owner, spec, name(spec.name())))
+        .withData(data(spec))
+        .build();
+  }
+
+  /**
+   * The environment, sorted by key. Extras from spec.config come first so that the keys the
+   * operator derives from typed fields always win. MODEL_URI and MODEL_ENGINE are left out when the
+   * spec leaves them out: the server then uses the bundled model of MODEL_ID and infers the engine.
+   */
+  public static Map<String, String> data(ResolvedSpec spec) {
+    Map<String, String> data = new TreeMap<>(spec.extraConfig());
+    data.putIfAbsent("SHUTDOWN_DRAIN_SECONDS", String.valueOf(ServerPorts.DEFAULT_DRAIN_SECONDS));
+    data.put("MODEL_ID", spec.modelId());
+    if (spec.modelUri() != null) {
+      data.put("MODEL_URI", spec.modelUri());
+    } else {
+      data.remove("MODEL_URI");
+    }
+    if (spec.engine() != null) {
+      data.put("MODEL_ENGINE", spec.engine().name());
+    } else {
+      data.remove("MODEL_ENGINE");
+    }
+    data.put("MAX_SEQUENCE_LENGTH", String.valueOf(spec.maxSequenceLength()));
+    data.put("NORMALIZE", String.valueOf(spec.normalize()));
+    data.put("POOLING", spec.pooling().name());
+    data.put("MAX_BATCH_SIZE", String.valueOf(spec.maxBatchSize()));
+    data.put("MAX_BATCH_DELAY_MS", String.valueOf(spec.maxBatchDelayMillis()));
+    data.put("MAX_QUEUE_SIZE", String.valueOf(spec.maxQueueSize()));
+    data.put("HTTP_PORT", String.valueOf(ServerPorts.HTTP_PORT));
+    data.put("METRICS_PORT", String.valueOf(ServerPorts.METRICS_PORT));
+    return data;
+  }
+
+  /** Hash of the data; a pod template annotation, so a config change rolls the pods. */
+  public static String hash(Map<String, String> data) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      new TreeMap<>(data)
+          .forEach(
+              (key, value) -> {
+                digest.update(key.getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+                digest.update(value.getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+              });
+      return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package dev.mlplatform.operator.resources;
+
+import dev.mlplatform.operator.api.v1alpha1.ModelServer;
+import dev.mlplatform.operator.api.v1alpha1.PodSpecOverrides;
+import io.fabric8.kubernetes.api.model.Capabilities;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.SeccompProfile;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Builds the Deployment {@code NAME}. It never sets {@code spec.replicas}: the HPA owns that field,
+ * and with server-side apply a field the operator once applied and then drops would be reset.
+ */
+public final class DeploymentDesiredState {
+
+  public static final String CONTAINER = "model-server";
+  public static final String CONFIG_HASH_ANNOTATION = "serving.mlplatform.dev/config-hash";
+  public static final long RUN_AS = 10001L;
+  public static final String CACHE_DIR = "/var/cache/mlplatform";
+
+  private DeploymentDesiredState() {}
+
+  public static Deployment build(ModelServer owner, ResolvedSpec spec) {
+    return new DeploymentBuilder()
+        .withMetadata(Owners.childMetadata(owner, spec, spec.name()))
+        .withNewSpec()
+        .withNewSelector()
+        .withMatchLabels(ChildLabels.selector(spec.name()))
+        .endSelector()
+        .withRevisionHistoryLimit(5)
+        .withNewStrategy()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate()
+        // New pods must be ready before old ones go: capacity never dips during a rollout.
+        .withMaxUnavailable(new IntOrString(0))
+        .withMaxSurge(new IntOrString(1))
+        .endRollingUpdate()
+        .endStrategy()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(podLabels(spec))
+        .withAnnotations(podAnnotations(spec))
+        .endMetadata()
+        .withSpec(podSpec(spec))
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  /** Seconds the kubelet waits after SIGTERM: the server's drain plus time to finish batches. */
+  public static long terminationGracePeriodSeconds(ResolvedSpec spec) {
+    String drain = ConfigMapDesiredState.data(spec).get("SHUTDOWN_DRAIN_SECONDS");
+    long drainSeconds;
+    try {
+      drainSeconds = Long.parseLong(drain.trim());
+    } catch (NumberFormatException e) {
+      drainSeconds = ServerPorts.DEFAULT_DRAIN_SECONDS;
+    }
+    return drainSeconds + ServerPorts.GRACE_AFTER_DRAIN_SECONDS;
+  }
+
+  private static Map<String, String> podLabels(ResolvedSpec spec) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    Optional.ofNullable(spec.pod().getLabels()).map(TreeMap::new).ifPresent(labels::putAll);
+    labels.putAll(ChildLabels.of(spec));
+    return labels;
+  }
+
+  private static Map<String, String> podAnnotations(ResolvedSpec spec) {
+    Map<String, String> annotations = new LinkedHashMap<>();
+    Optional.ofNullable(spec.pod().getAnnotations())
+        .map(TreeMap::new)
+        .ifPresent(annotations::putAll);
+    annotations.put(
+        CONFIG_HASH_ANNOTATION, ConfigMapDesiredState.hash(ConfigMapDesiredState.data(spec)));
+    return annotations;
+  }
+
+  private static PodSpec podSpec(ResolvedSpec spec) {
+    PodSpecOverrides pod = spec.pod();
+    return new PodSpecBuilder()
+        .withServiceAccountName(pod.getServiceAccountName())
+        // The server never calls the Kubernetes API.
+        .withAutomountServiceAccountToken(false)
+        .withPriorityClassName(pod.getPriorityClassName())
+        .withNodeSelector(pod.getNodeSelector())
+        .withTolerations(pod.getTolerations())
+        .withAffinity(pod.getAffinity())
+        .withTerminationGracePeriodSeconds(terminationGracePeriodSeconds(spec))
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(RUN_AS)
+        .withRunAsGroup(RUN_AS)
+        .withFsGroup(RUN_AS)
+        .withSeccompProfile(new SeccompProfile(null, "RuntimeDefault"))
+        .endSecurityContext()
+        .withContainers(container(spec))
+        .withVolumes(emptyDir("tmp"), emptyDir("cache"))
+        .build();
+  }
+
+  private static Container container(ResolvedSpec spec) {
+    return new ContainerBuilder()
+        .withName(CONTAINER)
+        .withImage(spec.image())
+        .withImagePullPolicy("IfNotPresent")
+        .addNewPort()
+        .withName(ServerPorts.HTTP)
+        .withContainerPort(ServerPorts.HTTP_PORT)
+        .withProtocol("TCP")
+        .endPort()
+        .addNewPort()
+        .withName(ServerPorts.METRICS)
+        .withContainerPort(ServerPorts.METRICS_PORT)
+        .withProtocol("TCP")
+        .endPort()
+        .addNewEnvFrom()
+        .withNewConfigMapRef()
+        .withName(ConfigMapDesiredState.name(spec.name()))
+        .endConfigMapRef()
+        .endEnvFrom()
+        .withEnv(
+            // The root filesystem is read-only: every cache lives on the "cache" emptyDir.
+            new EnvVar("MODEL_CACHE_DIR", CACHE_DIR, null),
+            new EnvVar("DJL_CACHE_DIR", CACHE_DIR + "/djl", null),
+            new EnvVar("ENGINE_CACHE_DIR", CACHE_DIR + "/engine", null))
+        .withResources(spec.resources())
+        // Loading and warming the model can take a while: allow up to 5 minutes before liveness.
+        .withStartupProbe(probe(ServerPorts.LIVE_PATH, 0, 5, 2, 60))
+        .withLivenessProbe(probe(ServerPorts.LIVE_PATH, 0, 10, 2, 3))
+        .withReadinessProbe(probe(ServerPorts.READY_PATH, 0, 5, 2, 2))
+        .withNewSecurityContext()
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withRunAsNonRoot(true)
+        .withRunAsUser(RUN_AS)
+        .withRunAsGroup(RUN_AS)
+        .withCapabilities(new Capabilities(null, List.of("ALL")))
+        .withSeccompProfile(new SeccompProfile(null, "RuntimeDefault"))
+        .endSecurityContext()
+        .withVolumeMounts(
+            new VolumeMount("/tmp", null, "tmp", null, null, null, null),
+            new VolumeMount(CACHE_DIR, null, "cache", null, null, null, null))
+        .build();
+  }
+
+  private static Probe probe(
+      String path, int initialDelay, int period, int timeout, int failureThreshold) {
+    return new ProbeBuilder()
+        .withNewHttpGet()
+        .withPath(path)
+        .withPort(new IntOrString(ServerPorts.HTTP))
+        .withScheme("HTTP")
+        .endHttpGet()
+        .withInitialDelaySeconds(initialDelay)
+        .withPeriodSeconds(period)
+        .withTimeoutSeconds(timeout)
+        .withSuccessThreshold(1)
+        .withFailureThreshold(failureThreshold)
+        .build();
+  }
+
+  private static Volume emptyDir(String name) {
+    return new VolumeBuilder().withName(name).withNewEmptyDir().endEmptyDir().build();
+  }
+}

@@ -1,0 +1,111 @@
+package dev.mlplatform.operator.resources;
+
+import dev.mlplatform.operator.api.v1alpha1.AutoscalingSpec;
+import dev.mlplatform.operator.api.v1alpha1.BatchingSpec;
+import dev.mlplatform.operator.api.v1alpha1.DisruptionBudgetSpec;
+import dev.mlplatform.operator.api.v1alpha1.Engine;
+import dev.mlplatform.operator.api.v1alpha1.ModelServer;
+import dev.mlplatform.operator.api.v1alpha1.ModelServerSpec;
+import dev.mlplatform.operator.api.v1alpha1.ModelSpec;
+import dev.mlplatform.operator.api.v1alpha1.PodSpecOverrides;
+import dev.mlplatform.operator.api.v1alpha1.Pooling;
+import dev.mlplatform.operator.api.v1alpha1.ReplicasSpec;
+import dev.mlplatform.operator.api.v1alpha1.ServiceSpec;
+import dev.mlplatform.operator.api.v1alpha1.ServiceType;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A ModelServer's spec with every default filled in. The defaults match the CRD schema's (a test
+ * checks that), so a cluster that applied the schema defaults and one that did not (the mock API
+ * server, or an older object) give the same children. Nothing here is written back to the spec.
+ *
+ * @param defaultImage the operator's DEFAULT_SERVER_IMAGE, used when spec.image is absent
+ */
+public record ResolvedSpec(
+    String name,
+    String namespace,
+    String image,
+    String modelId,
+    String modelUri,
+    Engine engine,
+    int maxSequenceLength,
+    boolean normalize,
+    Pooling pooling,
+    int minReplicas,
+    int maxReplicas,
+    ResourceRequirements resources,
+    int targetCpuUtilization,
+    Integer targetMemoryUtilization,
+    int scaleDownStabilizationSeconds,
+    int maxBatchSize,
+    int maxBatchDelayMillis,
+    int maxQueueSize,
+    Integer pdbMaxUnavailable,
+    Integer pdbMinAvailable,
+    Map<String, String> extraConfig,
+    PodSpecOverrides pod,
+    ServiceType serviceType,
+    int servicePort) {
+
+  /** Resources when spec.resources is absent: enough for a MiniLM-class model. */
+  public static ResourceRequirements defaultResources() {
+    return new ResourceRequirementsBuilder()
+        .addToRequests("cpu", new Quantity("1"))
+        .addToRequests("memory", new Quantity("1Gi"))
+        .addToLimits("memory", new Quantity("2Gi"))
+        .build();
+  }
+
+  /** Resolves the spec of {@code server}; the spec must already have passed validation. */
+  public static ResolvedSpec of(ModelServer server, String defaultImage) {
+    ModelServerSpec spec = Objects.requireNonNull(server.getSpec(), "spec");
+    ModelSpec model = Objects.requireNonNull(spec.getModel(), "spec.model");
+    ReplicasSpec replicas = Optional.ofNullable(spec.getReplicas()).orElseGet(ReplicasSpec::new);
+    AutoscalingSpec autoscaling =
+        Optional.ofNullable(spec.getAutoscaling()).orElseGet(AutoscalingSpec::new);
+    BatchingSpec batching = Optional.ofNullable(spec.getBatching()).orElseGet(BatchingSpec::new);
+    DisruptionBudgetSpec pdb =
+        Optional.ofNullable(spec.getDisruptionBudget()).orElseGet(DisruptionBudgetSpec::new);
+    ServiceSpec service = Optional.ofNullable(spec.getService()).orElseGet(ServiceSpec::new);
+    boolean pdbUnset = pdb.getMaxUnavailable() == null && pdb.getMinAvailable() == null;
+    return new ResolvedSpec(
+        server.getMetadata().getName(),
+        server.getMetadata().getNamespace(),
+        or(spec.getImage(), defaultImage),
+        model.getId(),
+        model.getUri(),
+        model.getEngine(),
+        or(model.getMaxSequenceLength(), ModelSpec.DEFAULT_MAX_SEQUENCE_LENGTH),
+        or(model.getNormalize(), ModelSpec.DEFAULT_NORMALIZE),
+        or(model.getPooling(), ModelSpec.DEFAULT_POOLING),
+        or(replicas.getMin(), ReplicasSpec.DEFAULT_MIN),
+        or(replicas.getMax(), ReplicasSpec.DEFAULT_MAX),
+        or(spec.getResources(), defaultResources()),
+        or(autoscaling.getTargetCPUUtilizationPercentage(), AutoscalingSpec.DEFAULT_TARGET_CPU),
+        autoscaling.getTargetMemoryUtilizationPercentage(),
+        or(
+            autoscaling.getScaleDownStabilizationSeconds(),
+            AutoscalingSpec.DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS),
+        or(batching.getMaxBatchSize(), BatchingSpec.DEFAULT_MAX_BATCH_SIZE),
+        or(batching.getMaxBatchDelayMillis(), BatchingSpec.DEFAULT_MAX_BATCH_DELAY_MILLIS),
+        or(batching.getMaxQueueSize(), BatchingSpec.DEFAULT_MAX_QUEUE_SIZE),
+        pdbUnset
+            ? Integer.valueOf(DisruptionBudgetSpec.DEFAULT_MAX_UNAVAILABLE)
+            : pdb.getMaxUnavailable(),
+        pdb.getMinAvailable(),
+        new TreeMap<>(Optional.ofNullable(spec.getConfig()).orElse(Map.of())),
+        Optional.ofNullable(spec.getPod()).orElseGet(PodSpecOverrides::new),
+        or(service.getType(), ServiceSpec.DEFAULT_TYPE),
+        or(service.getPort(), ServiceSpec.DEFAULT_PORT));
+  }
+
+  private static <T> T or(T value, T fallback) {
+    return value != null ? value : fallback;
+  }
+}

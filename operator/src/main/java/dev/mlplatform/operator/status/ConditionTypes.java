@@ -1,0 +1,24 @@
+package dev.mlplatform.operator.status;
+
+/** The ModelServer's condition types and reasons, all positive polarity. */
+public final class ConditionTypes {
+
+  public static final String READY = "Ready";
+  public static final String PROGRESSING = "Progressing";
+  public static final String DEGRADED = "Degraded";
+
+  public static final String TRUE = "True";
+  public static final String FALSE = "False";
+  public static final String UNKNOWN = "Unknown";
+
+  public static final String REASON_INVALID_SPEC = "InvalidSpec";
+  public static final String REASON_READY = "Ready";
+  public static final String REASON_NO_READY_REPLICAS = "NoReadyReplicas";
+  public static final String REASON_DEPLOYMENT_PENDING = "DeploymentPending";
+  public static final String REASON_ROLLING_OUT = "RollingOut";
+  public static final String REASON_ROLLOUT_COMPLETE = "RolloutComplete";
+  public static final String REASON_AS_EXPECTED = "AsExpected";
+  public static final String REASON_RECONCILE_FAILED = "ReconcileFailed";
+
+  private ConditionTypes() {}
+}

@@ -1,0 +1,228 @@
+package dev.mlplatform.operator.status;
+
+import static dev.mlplatform.operator.status.ConditionTypes.DEGRADED;
+import static dev.mlplatform.operator.status.ConditionTypes.FALSE;
+import static dev.mlplatform.operator.status.ConditionTypes.PROGRESSING;
+import static dev.mlplatform.operator.status.ConditionTypes.READY;
+import static dev.mlplatform.operator.status.ConditionTypes.TRUE;
+
+import dev.mlplatform.operator.api.v1alpha1.ModelServer;
+import dev.mlplatform.operator.api.v1alpha1.ModelServerStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Builds a ModelServer's whole status in one place from what the operator observed. A condition's
+ * lastTransitionTime changes only when its status changes, so an unchanged world yields an equal
+ * status and the reconciler can skip the write.
+ */
+public final class ModelServerStatusAggregator {
+
+  private final Clock clock;
+  private final ModelServer server;
+  private final long generation;
+  private String invalidSpec;
+  private String reconcileError;
+  private Deployment deployment;
+  private HorizontalPodAutoscaler hpa;
+  private Collection<Pod> pods = List.of();
+  private String url;
+
+  public ModelServerStatusAggregator(ModelServer server, Clock clock) {
+    this.server = server;
+    this.clock = clock;
+    this.generation = Optional.ofNullable(server.getMetadata().getGeneration()).orElse(0L);
+  }
+
+  /** The spec broke a rule; {@code message} names the field(s). */
+  public ModelServerStatusAggregator invalidSpec(String message) {
+    this.invalidSpec = message;
+    return this;
+  }
+
+  /** Applying the children failed with {@code message}. */
+  public ModelServerStatusAggregator reconcileError(String message) {
+    this.reconcileError = message;
+    return this;
+  }
+
+  public ModelServerStatusAggregator deployment(Deployment deployment) {
+    this.deployment = deployment;
+    return this;
+  }
+
+  public ModelServerStatusAggregator hpa(HorizontalPodAutoscaler hpa) {
+    this.hpa = hpa;
+    return this;
+  }
+
+  public ModelServerStatusAggregator pods(Collection<Pod> pods) {
+    this.pods = Objects.requireNonNull(pods);
+    return this;
+  }
+
+  public ModelServerStatusAggregator url(String url) {
+    this.url = url;
+    return this;
+  }
+
+  /** The status to write. */
+  public ModelServerStatus build() {
+    ModelServerStatus previous = server.getStatus();
+    ModelServerStatus status = new ModelServerStatus();
+    status.setObservedGeneration(generation);
+    List<Condition> conditions = new ArrayList<>();
+
+    if (invalidSpec != null) {
+      // Children are left as they were; counts from before stay meaningful but the URL may not.
+      copyCounts(previous, status);
+      conditions.add(condition(READY, FALSE, ConditionTypes.REASON_INVALID_SPEC, invalidSpec));
+      conditions.add(
+          condition(
+              PROGRESSING,
+              FALSE,
+              ConditionTypes.REASON_INVALID_SPEC,
+              "the operator does not apply an invalid spec; fix it to continue"));
+      conditions.add(condition(DEGRADED, TRUE, ConditionTypes.REASON_INVALID_SPEC, invalidSpec));
+      status.setConditions(withTransitionTimes(conditions, previous));
+      return status;
+    }
+
+    status.setUrl(url);
+    DeploymentStatus ds = deployment == null ? null : deployment.getStatus();
+    int replicas = ds == null ? 0 : zeroIfNull(ds.getReplicas());
+    int ready = ds == null ? 0 : zeroIfNull(ds.getReadyReplicas());
+    int updated = ds == null ? 0 : zeroIfNull(ds.getUpdatedReplicas());
+    status.setReplicas(replicas);
+    status.setReadyReplicas(ready);
+    status.setReady(ready + "/" + replicas);
+    if (hpa != null && hpa.getStatus() != null) {
+      status.setDesiredReplicas(hpa.getStatus().getDesiredReplicas());
+    }
+
+    Optional<PodFailure> podFailure = PodFailure.firstOf(pods);
+
+    // Ready
+    if (deployment == null) {
+      conditions.add(
+          condition(
+              READY,
+              FALSE,
+              ConditionTypes.REASON_DEPLOYMENT_PENDING,
+              "the Deployment does not exist yet"));
+    } else if (ready > 0) {
+      conditions.add(
+          condition(
+              READY,
+              TRUE,
+              ConditionTypes.REASON_READY,
+              ready + "/" + replicas + " replicas ready at " + url));
+    } else {
+      String reason =
+          podFailure.map(PodFailure::reason).orElse(ConditionTypes.REASON_NO_READY_REPLICAS);
+      conditions.add(condition(READY, FALSE, reason, "0/" + replicas + " replicas ready"));
+    }
+
+    // Progressing
+    boolean rolloutPending =
+        deployment == null
+            || ds == null
+            || ds.getObservedGeneration() == null
+            || ds.getObservedGeneration() < zeroIfNull(deployment.getMetadata().getGeneration())
+            || updated < replicas
+            || ready < replicas
+            || replicas == 0;
+    if (rolloutPending) {
+      conditions.add(
+          condition(
+              PROGRESSING,
+              TRUE,
+              ConditionTypes.REASON_ROLLING_OUT,
+              updated + " updated, " + ready + " ready of " + replicas + " replicas"));
+    } else {
+      conditions.add(
+          condition(
+              PROGRESSING,
+              FALSE,
+              ConditionTypes.REASON_ROLLOUT_COMPLETE,
+              "all " + replicas + " replicas run the current spec"));
+    }
+
+    // Degraded
+    if (reconcileError != null) {
+      conditions.add(
+          condition(DEGRADED, TRUE, ConditionTypes.REASON_RECONCILE_FAILED, reconcileError));
+    } else if (podFailure.isPresent()) {
+      conditions.add(
+          condition(DEGRADED, TRUE, podFailure.get().reason(), podFailure.get().message()));
+    } else {
+      conditions.add(
+          condition(
+              DEGRADED, FALSE, ConditionTypes.REASON_AS_EXPECTED, "no pod reports a failure"));
+    }
+    status.setConditions(withTransitionTimes(conditions, previous));
+    return status;
+  }
+
+  private Condition condition(String type, String status, String reason, String message) {
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(status)
+        .withReason(reason)
+        .withMessage(message)
+        .withObservedGeneration(generation)
+        .build();
+  }
+
+  /** Keeps a condition's previous lastTransitionTime unless its status flipped. */
+  private List<Condition> withTransitionTimes(List<Condition> next, ModelServerStatus previous) {
+    String now =
+        DateTimeFormatter.ISO_INSTANT.format(Instant.now(clock).truncatedTo(ChronoUnit.SECONDS));
+    List<Condition> old =
+        previous == null || previous.getConditions() == null ? List.of() : previous.getConditions();
+    for (Condition condition : next) {
+      String since =
+          old.stream()
+              .filter(c -> condition.getType().equals(c.getType()))
+              .filter(c -> condition.getStatus().equals(c.getStatus()))
+              .map(Condition::getLastTransitionTime)
+              .filter(Objects::nonNull)
+              .findFirst()
+              .orElse(now);
+      condition.setLastTransitionTime(since);
+    }
+    return next;
+  }
+
+  private static void copyCounts(ModelServerStatus from, ModelServerStatus to) {
+    if (from == null) {
+      return;
+    }
+    to.setReplicas(from.getReplicas());
+    to.setReadyReplicas(from.getReadyReplicas());
+    to.setDesiredReplicas(from.getDesiredReplicas());
+    to.setReady(from.getReady());
+    to.setUrl(from.getUrl());
+  }
+
+  private static int zeroIfNull(Integer value) {
+    return value == null ? 0 : value;
+  }
+
+  private static long zeroIfNull(Long value) {
+    return value == null ? 0 : value;
+  }
+}

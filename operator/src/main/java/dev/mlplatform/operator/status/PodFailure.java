@@ -1,0 +1,118 @@
+package dev.mlplatform.operator.status;
+
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A pod of the ModelServer that cannot serve, as the kubelet reports it.
+ *
+ * @param reason a Kubernetes-style reason: CrashLoopBackOff, ImagePullBackOff, ErrImagePull,
+ *     OOMKilled, ...
+ * @param message what went wrong, naming the pod
+ */
+public record PodFailure(String reason, String message) {
+
+  private static final Set<String> IMAGE_ERRORS =
+      Set.of(
+          "ImagePullBackOff",
+          "ErrImagePull",
+          "InvalidImageName",
+          "ErrImageNeverPull",
+          "CreateContainerConfigError",
+          "CreateContainerError");
+
+  /** The first failure among {@code pods}, in pod-name order so the message is stable. */
+  public static Optional<PodFailure> firstOf(Collection<Pod> pods) {
+    return pods.stream()
+        .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+        .map(PodFailure::of)
+        .flatMap(Optional::stream)
+        .findFirst();
+  }
+
+  /** The failure of one pod, if its containers report one. */
+  public static Optional<PodFailure> of(Pod pod) {
+    if (pod.getStatus() == null || pod.getMetadata().getDeletionTimestamp() != null) {
+      return Optional.empty();
+    }
+    List<ContainerStatus> statuses =
+        Optional.ofNullable(pod.getStatus().getContainerStatuses()).orElse(List.of());
+    String podName = pod.getMetadata().getName();
+    for (ContainerStatus status : statuses) {
+      Optional<PodFailure> failure = of(podName, status);
+      if (failure.isPresent()) {
+        return failure;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<PodFailure> of(String podName, ContainerStatus status) {
+    var state = status.getState();
+    var last = status.getLastState();
+    ContainerStateTerminated lastTerminated = last == null ? null : last.getTerminated();
+    ContainerStateTerminated terminated = state == null ? null : state.getTerminated();
+    if (terminated != null && "OOMKilled".equals(terminated.getReason())) {
+      return Optional.of(oomKilled(podName, status));
+    }
+    if (state != null && state.getWaiting() != null) {
+      String reason = state.getWaiting().getReason();
+      String message = Optional.ofNullable(state.getWaiting().getMessage()).orElse("");
+      if ("CrashLoopBackOff".equals(reason)) {
+        if (lastTerminated != null && "OOMKilled".equals(lastTerminated.getReason())) {
+          return Optional.of(oomKilled(podName, status));
+        }
+        String cause =
+            lastTerminated == null
+                ? ""
+                : "; last exit code "
+                    + lastTerminated.getExitCode()
+                    + Optional.ofNullable(lastTerminated.getMessage())
+                        .filter(m -> !m.isBlank())
+                        .map(m -> ": " + m.strip())
+                        .orElse("");
+        return Optional.of(
+            new PodFailure(
+                reason,
+                "pod "
+                    + podName
+                    + " container "
+                    + status.getName()
+                    + " is crash-looping ("
+                    + status.getRestartCount()
+                    + " restarts"
+                    + cause
+                    + ")"));
+      }
+      if (reason != null && IMAGE_ERRORS.contains(reason)) {
+        return Optional.of(
+            new PodFailure(
+                reason,
+                "pod "
+                    + podName
+                    + " cannot start container "
+                    + status.getName()
+                    + " with image "
+                    + status.getImage()
+                    + (message.isBlank() ? "" : ": " + message)));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static PodFailure oomKilled(String podName, ContainerStatus status) {
+    return new PodFailure(
+        "OOMKilled",
+        "pod "
+            + podName
+            + " container "
+            + status.getName()
+            + " was killed for exceeding its memory limit; raise spec.resources.limits.memory");
+  }
+}

@@ -1,0 +1,109 @@
+package dev.mlplatform.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mlplatform.operator.TestModelServers;
+import dev.mlplatform.operator.api.v1alpha1.AutoscalingSpec;
+import dev.mlplatform.operator.api.v1alpha1.BatchingSpec;
+import dev.mlplatform.operator.api.v1alpha1.DisruptionBudgetSpec;
+import dev.mlplatform.operator.api.v1alpha1.ModelServerSpec;
+import dev.mlplatform.operator.api.v1alpha1.ReplicasSpec;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SpecValidatorTest {
+
+  private static ModelServerSpec minimal() {
+    return TestModelServers.minimal("a", "ns").getSpec();
+  }
+
+  @Test
+  void minimal_and_full_specs_are_valid() {
+    assertThat(SpecValidator.validate(minimal())).isEmpty();
+    assertThat(SpecValidator.validate(TestModelServers.full("a", "ns").getSpec())).isEmpty();
+  }
+
+  @Test
+  void max_below_min_names_the_replicas_fields() {
+    ModelServerSpec spec = minimal();
+    spec.setReplicas(new ReplicasSpec(3, 2));
+    assertThat(SpecValidator.validate(spec))
+        .containsExactly("spec.replicas.max: must be >= spec.replicas.min (2 < 3)");
+  }
+
+  @Test
+  void max_below_the_default_min_is_caught_too() {
+    ModelServerSpec spec = minimal();
+    spec.setReplicas(new ReplicasSpec(null, 0));
+    assertThat(SpecValidator.validate(spec))
+        .anyMatch(p -> p.startsWith("spec.replicas.max: must be >= 1"));
+  }
+
+  @Test
+  void zero_min_replicas_is_rejected() {
+    ModelServerSpec spec = minimal();
+    spec.setReplicas(new ReplicasSpec(0, 2));
+    assertThat(SpecValidator.validate(spec))
+        .containsExactly("spec.replicas.min: must be >= 1, got 0");
+  }
+
+  @Test
+  void missing_model_id_is_rejected() {
+    ModelServerSpec spec = minimal();
+    spec.getModel().setId(" ");
+    assertThat(SpecValidator.validate(spec)).containsExactly("spec.model.id: is required");
+    spec.setModel(null);
+    assertThat(SpecValidator.validate(spec)).containsExactly("spec.model: is required");
+  }
+
+  @Test
+  void out_of_range_numbers_name_their_field_and_bounds() {
+    ModelServerSpec spec = minimal();
+    AutoscalingSpec autoscaling = new AutoscalingSpec();
+    autoscaling.setTargetCPUUtilizationPercentage(0);
+    autoscaling.setScaleDownStabilizationSeconds(4000);
+    spec.setAutoscaling(autoscaling);
+    BatchingSpec batching = new BatchingSpec();
+    batching.setMaxBatchSize(5000);
+    spec.setBatching(batching);
+    spec.getModel().setMaxSequenceLength(0);
+    assertThat(SpecValidator.validate(spec))
+        .containsExactlyInAnyOrder(
+            "spec.model.maxSequenceLength: must be in 1..8192, got 0",
+            "spec.autoscaling.targetCPUUtilizationPercentage: must be in 1..100, got 0",
+            "spec.autoscaling.scaleDownStabilizationSeconds: must be in 0..3600, got 4000",
+            "spec.batching.maxBatchSize: must be in 1..1024, got 5000");
+  }
+
+  @Test
+  void disruption_budget_takes_one_of_its_two_forms() {
+    ModelServerSpec spec = minimal();
+    DisruptionBudgetSpec pdb = new DisruptionBudgetSpec();
+    pdb.setMaxUnavailable(1);
+    pdb.setMinAvailable(1);
+    spec.setDisruptionBudget(pdb);
+    assertThat(SpecValidator.validate(spec))
+        .containsExactly(
+            "spec.disruptionBudget: set at most one of maxUnavailable and minAvailable");
+  }
+
+  @Test
+  void model_uri_must_use_a_known_scheme() {
+    ModelServerSpec spec = minimal();
+    spec.getModel().setUri("s3://bucket/model");
+    assertThat(SpecValidator.validate(spec))
+        .singleElement()
+        .asString()
+        .startsWith("spec.model.uri");
+  }
+
+  @Test
+  void config_keys_must_be_environment_variable_names() {
+    ModelServerSpec spec = minimal();
+    spec.setConfig(Map.of("bad-key", "1", "SHUTDOWN_DRAIN_SECONDS", "soon"));
+    assertThat(SpecValidator.validate(spec))
+        .containsExactlyInAnyOrder(
+            "spec.config.bad-key: is not a valid environment variable name",
+            "spec.config.SHUTDOWN_DRAIN_SECONDS: must be a whole number of seconds");
+  }
+}

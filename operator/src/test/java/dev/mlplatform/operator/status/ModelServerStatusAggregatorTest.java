@@ -1,0 +1,223 @@
+package dev.mlplatform.operator.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mlplatform.operator.TestModelServers;
+import dev.mlplatform.operator.api.v1alpha1.ModelServer;
+import dev.mlplatform.operator.api.v1alpha1.ModelServerStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ModelServerStatusAggregatorTest {
+
+  private static final String URL = "http://a.ns.svc.cluster.local";
+  private static final Clock T0 =
+      Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+  private static final Clock T1 =
+      Clock.fixed(Instant.parse("2026-01-01T00:05:00Z"), ZoneOffset.UTC);
+
+  static Deployment deployment(int replicas, int ready) {
+    return new DeploymentBuilder()
+        .withNewMetadata()
+        .withName("a")
+        .withGeneration(2L)
+        .endMetadata()
+        .withNewStatus()
+        .withObservedGeneration(2L)
+        .withReplicas(replicas)
+        .withUpdatedReplicas(replicas)
+        .withReadyReplicas(ready)
+        .withAvailableReplicas(ready)
+        .endStatus()
+        .build();
+  }
+
+  static HorizontalPodAutoscaler hpa(int desired) {
+    return new HorizontalPodAutoscalerBuilder()
+        .withNewStatus()
+        .withDesiredReplicas(desired)
+        .withCurrentReplicas(desired)
+        .endStatus()
+        .build();
+  }
+
+  static Pod waitingPod(String name, String reason) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .endMetadata()
+        .withNewStatus()
+        .withContainerStatuses(
+            new ContainerStatusBuilder()
+                .withName("model-server")
+                .withImage("img:1")
+                .withRestartCount(4)
+                .withNewState()
+                .withNewWaiting()
+                .withReason(reason)
+                .withMessage("back-off")
+                .endWaiting()
+                .endState()
+                .withNewLastState()
+                .withNewTerminated()
+                .withExitCode(1)
+                .withReason("Error")
+                .withMessage("MODEL_URI is required")
+                .endTerminated()
+                .endLastState()
+                .build())
+        .endStatus()
+        .build();
+  }
+
+  static Pod oomKilledPod(String name) {
+    Pod pod = waitingPod(name, "CrashLoopBackOff");
+    pod.getStatus()
+        .getContainerStatuses()
+        .get(0)
+        .getLastState()
+        .getTerminated()
+        .setReason("OOMKilled");
+    pod.getStatus().getContainerStatuses().get(0).getLastState().getTerminated().setExitCode(137);
+    return pod;
+  }
+
+  static Condition condition(ModelServerStatus status, String type) {
+    return status.getConditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static ModelServer server() {
+    ModelServer server = TestModelServers.minimal("a", "ns");
+    server.getMetadata().setGeneration(3L);
+    return server;
+  }
+
+  @Test
+  void ready_deployment_gives_ready_status_with_counts_desired_replicas_and_url() {
+    ModelServerStatus status =
+        new ModelServerStatusAggregator(server(), T0)
+            .deployment(deployment(2, 2))
+            .hpa(hpa(3))
+            .url(URL)
+            .build();
+    assertThat(status.getObservedGeneration()).isEqualTo(3L);
+    assertThat(status.getReplicas()).isEqualTo(2);
+    assertThat(status.getReadyReplicas()).isEqualTo(2);
+    assertThat(status.getDesiredReplicas()).isEqualTo(3);
+    assertThat(status.getReady()).isEqualTo("2/2");
+    assertThat(status.getUrl()).isEqualTo(URL);
+    assertThat(condition(status, "Ready").getStatus()).isEqualTo("True");
+    assertThat(condition(status, "Progressing").getStatus()).isEqualTo("False");
+    assertThat(condition(status, "Degraded").getStatus()).isEqualTo("False");
+    assertThat(status.getConditions())
+        .allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(3L));
+  }
+
+  @Test
+  void missing_deployment_is_not_ready_and_progressing() {
+    ModelServerStatus status = new ModelServerStatusAggregator(server(), T0).url(URL).build();
+    assertThat(condition(status, "Ready").getStatus()).isEqualTo("False");
+    assertThat(condition(status, "Ready").getReason()).isEqualTo("DeploymentPending");
+    assertThat(condition(status, "Progressing").getStatus()).isEqualTo("True");
+  }
+
+  @Test
+  void last_transition_time_changes_only_when_the_status_flips() {
+    ModelServer server = server();
+    ModelServerStatus first =
+        new ModelServerStatusAggregator(server, T0).deployment(deployment(1, 0)).url(URL).build();
+    server.setStatus(first);
+    ModelServerStatus same =
+        new ModelServerStatusAggregator(server, T1).deployment(deployment(1, 0)).url(URL).build();
+    assertThat(same).as("nothing changed, so nothing to write").isEqualTo(first);
+
+    server.setStatus(same);
+    ModelServerStatus ready =
+        new ModelServerStatusAggregator(server, T1).deployment(deployment(1, 1)).url(URL).build();
+    assertThat(condition(ready, "Ready").getLastTransitionTime()).isEqualTo("2026-01-01T00:05:00Z");
+    assertThat(condition(ready, "Degraded").getLastTransitionTime())
+        .as("Degraded stayed False")
+        .isEqualTo("2026-01-01T00:00:00Z");
+  }
+
+  @Test
+  void crash_looping_pod_degrades_with_the_last_exit_message() {
+    ModelServerStatus status =
+        new ModelServerStatusAggregator(server(), T0)
+            .deployment(deployment(1, 0))
+            .pods(List.of(waitingPod("a-1", "CrashLoopBackOff")))
+            .url(URL)
+            .build();
+    Condition degraded = condition(status, "Degraded");
+    assertThat(degraded.getStatus()).isEqualTo("True");
+    assertThat(degraded.getReason()).isEqualTo("CrashLoopBackOff");
+    assertThat(degraded.getMessage()).contains("a-1", "4 restarts", "MODEL_URI is required");
+    assertThat(condition(status, "Ready").getReason()).isEqualTo("CrashLoopBackOff");
+  }
+
+  @Test
+  void image_pull_errors_degrade_with_their_own_reason() {
+    for (String reason : List.of("ImagePullBackOff", "ErrImagePull")) {
+      ModelServerStatus status =
+          new ModelServerStatusAggregator(server(), T0)
+              .deployment(deployment(1, 0))
+              .pods(List.of(waitingPod("a-1", reason)))
+              .build();
+      assertThat(condition(status, "Degraded").getReason()).isEqualTo(reason);
+      assertThat(condition(status, "Degraded").getMessage()).contains("img:1");
+    }
+  }
+
+  @Test
+  void oom_killed_container_degrades_as_oom_killed_and_points_at_the_memory_limit() {
+    ModelServerStatus status =
+        new ModelServerStatusAggregator(server(), T0)
+            .deployment(deployment(2, 1))
+            .pods(List.of(oomKilledPod("a-2")))
+            .build();
+    assertThat(condition(status, "Degraded").getReason()).isEqualTo("OOMKilled");
+    assertThat(condition(status, "Degraded").getMessage()).contains("limits.memory");
+    assertThat(condition(status, "Ready").getStatus()).as("one pod still serves").isEqualTo("True");
+  }
+
+  @Test
+  void invalid_spec_degrades_with_the_message_and_keeps_previous_counts() {
+    ModelServer server = server();
+    server.setStatus(
+        new ModelServerStatusAggregator(server, T0).deployment(deployment(2, 2)).url(URL).build());
+    ModelServerStatus status =
+        new ModelServerStatusAggregator(server, T1)
+            .invalidSpec("invalid spec: spec.replicas.max: must be >= spec.replicas.min (1 < 3)")
+            .build();
+    assertThat(condition(status, "Degraded").getReason()).isEqualTo("InvalidSpec");
+    assertThat(condition(status, "Degraded").getMessage()).contains("spec.replicas.max");
+    assertThat(condition(status, "Ready").getStatus()).isEqualTo("False");
+    assertThat(condition(status, "Ready").getReason()).isEqualTo("InvalidSpec");
+    assertThat(status.getReadyReplicas()).isEqualTo(2);
+  }
+
+  @Test
+  void rollout_in_progress_is_reported_as_progressing() {
+    Deployment rolling = deployment(3, 2);
+    rolling.getStatus().setUpdatedReplicas(1);
+    ModelServerStatus status =
+        new ModelServerStatusAggregator(server(), T0).deployment(rolling).url(URL).build();
+    assertThat(condition(status, "Progressing").getStatus()).isEqualTo("True");
+    assertThat(condition(status, "Progressing").getReason()).isEqualTo("RollingOut");
+    assertThat(condition(status, "Ready").getStatus()).isEqualTo("True");
+  }
+}
