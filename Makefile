@@ -1,0 +1,38 @@
+# mlplatform: a Kubernetes operator and the sentence-embedding model server it deploys.
+SHELL := /bin/bash
+MVN ?= mvn -B
+SERVER_JAR := model-server/target/model-server.jar
+JAVA ?= java
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*?## "} /^[a-zA-Z_-]+:.*?## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: build
+build: ## Compile and package everything (no tests)
+	$(MVN) -q package -DskipTests
+
+$(SERVER_JAR): $(shell find model-server/src -type f 2>/dev/null) model-server/pom.xml pom.xml
+	$(MVN) -q -pl model-server -am package -DskipTests
+
+.PHONY: run
+run: $(SERVER_JAR) ## Start the model server on the bundled model (offline) on :8080, metrics on :9090
+	$(JAVA) -XX:+UseG1GC -Xmx1g -jar $(SERVER_JAR)
+
+.PHONY: test
+test: ## Run unit and integration tests (what CI runs)
+	$(MVN) verify
+
+.PHONY: bench
+bench: $(SERVER_JAR) ## Benchmark: engine alone vs the HTTP server under wrk (see README, Performance)
+	bash bench/run.sh
+
+.PHONY: fmt
+fmt: ## Format all Java sources (google-java-format via Spotless)
+	$(MVN) -q spotless:apply
+
+.PHONY: clean
+clean: ## Remove build outputs
+	$(MVN) -q clean

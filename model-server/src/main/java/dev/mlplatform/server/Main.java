@@ -1,0 +1,90 @@
+package dev.mlplatform.server;
+
+import dev.mlplatform.server.config.ConfigException;
+import dev.mlplatform.server.config.ConfigLoader;
+import dev.mlplatform.server.config.LogFormat;
+import dev.mlplatform.server.config.ServerConfig;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/** Entry point: configuration from the environment, then the server, then wait for SIGTERM. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    ServerConfig config;
+    try {
+      config = new ConfigLoader(System.getenv()).load();
+    } catch (ConfigException e) {
+      System.err.println("invalid configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    // DJL must never reach for the network (model zoo, telemetry) nor start libtorch beside ORT;
+    // set here so a plain `java -jar` behaves like the container
+    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+    System.setProperty("OPT_OUT_TRACKING", System.getProperty("OPT_OUT_TRACKING", "true"));
+    System.setProperty(
+        "ai.djl.onnx.disable_alternative",
+        System.getProperty("ai.djl.onnx.disable_alternative", "true"));
+    // chosen before the first logger exists, so logback reads the right file
+    System.setProperty(
+        "logback.configurationFile",
+        config.logFormat() == LogFormat.JSON ? "logback-json.xml" : "logback.xml");
+    Logger log = LoggerFactory.getLogger(Main.class);
+    String version = version();
+
+    ModelServer server;
+    try {
+      server = new ModelServer(config, version);
+    } catch (RuntimeException e) {
+      log.error("cannot start the listeners: {}", e.getMessage(), e);
+      System.exit(1);
+      return;
+    }
+    // A signal handler instead of a shutdown hook: the drain needs a live JVM, and the process
+    // should exit 0 after a clean drain rather than 143.
+    AtomicBoolean stopping = new AtomicBoolean();
+    Runnable stop =
+        () -> {
+          if (stopping.compareAndSet(false, true)) { // later signals must not cut the drain short
+            Thread shutdown =
+                new Thread(
+                    () -> {
+                      int status = 1;
+                      try {
+                        server.shutdown();
+                        status = 0;
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      } catch (RuntimeException | Error e) {
+                        log.error("shutdown failed", e);
+                      } finally {
+                        System.exit(status);
+                      }
+                    },
+                    "shutdown");
+            // signal threads are daemons: without this the JVM would exit as soon as the
+            // listeners close, before the model is released and the drain is logged
+            shutdown.setDaemon(false);
+            shutdown.start();
+          }
+        };
+    Signal.handle(new Signal("TERM"), s -> stop.run());
+    Signal.handle(new Signal("INT"), s -> stop.run());
+    try {
+      server.loadModel();
+    } catch (RuntimeException e) {
+      log.error("cannot load the model: {}", e.getMessage(), e);
+      server.close();
+      System.exit(1);
+    }
+  }
+
+  private static String version() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+}

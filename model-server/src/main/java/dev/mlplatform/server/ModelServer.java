@@ -1,0 +1,113 @@
+package dev.mlplatform.server;
+
+import dev.mlplatform.server.api.HttpApi;
+import dev.mlplatform.server.config.ServerConfig;
+import dev.mlplatform.server.embedding.ModelRuntime;
+import dev.mlplatform.server.lifecycle.Phase;
+import dev.mlplatform.server.lifecycle.ServerState;
+import dev.mlplatform.server.metrics.MetricsServer;
+import dev.mlplatform.server.metrics.ServerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole server: HTTP and metrics listeners first (so liveness answers while the model loads),
+ * then the model, then ready; on shutdown the reverse, without dropping accepted work.
+ */
+public final class ModelServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelServer.class);
+
+  /** Longest wait for accepted work and in-flight responses once the drain period is over. */
+  private static final Duration FINISH_TIMEOUT = Duration.ofSeconds(30);
+
+  private final ServerConfig config;
+  private final String version;
+  private final ServerMetrics metrics;
+  private final ServerState state;
+  private final MetricsServer metricsServer;
+  private final HttpApi http;
+  private final AtomicBoolean shuttingDown = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile ModelRuntime runtime;
+
+  /** Starts the listeners; the server answers 503 until {@link #loadModel()} is done. */
+  public ModelServer(ServerConfig config, String version) {
+    this.config = config;
+    this.version = version;
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.metrics = new ServerMetrics(registry);
+    this.state = new ServerState(metrics::setReady);
+    this.metricsServer = new MetricsServer(registry).start(config.metricsPort());
+    this.http = new HttpApi(config, state, metrics, version).start(config.httpPort());
+    LOG.info("listening: http on {}, metrics on {}", http.port(), metricsServer.port());
+  }
+
+  /** Loads and warms up the model, then reports ready. */
+  public void loadModel() {
+    long start = System.nanoTime();
+    ModelRuntime loaded = ModelRuntime.load(config, metrics);
+    this.runtime = loaded;
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    metrics.modelLoaded(config.modelId(), loaded.loaded().engine().djlName(), version, took);
+    state.ready(loaded.loaded());
+    LOG.info("ready in {} ms (model load and warm-up)", took.toMillis());
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  public int metricsPort() {
+    return metricsServer.port();
+  }
+
+  public Phase phase() {
+    return state.phase();
+  }
+
+  /**
+   * The SIGTERM sequence: readiness turns 503 at once while requests are still served for the drain
+   * period (endpoints need that long to drop the pod), then new work is refused, accepted work is
+   * finished and answered, and the listeners close.
+   */
+  public void shutdown() throws InterruptedException {
+    if (!shuttingDown.compareAndSet(false, true)) {
+      return; // a second signal changes nothing; the first shutdown carries on
+    }
+    LOG.info(
+        "shutting down: readiness is now 503; serving for {} s more",
+        config.shutdownDrain().toSeconds());
+    state.draining();
+    if (runtime != null) {
+      Thread.sleep(config.shutdownDrain().toMillis());
+    }
+    state.closing();
+    long deadline = System.nanoTime() + FINISH_TIMEOUT.toNanos();
+    ModelRuntime current = runtime;
+    if (current != null && !current.drain(FINISH_TIMEOUT)) {
+      LOG.warn("accepted work did not finish within {} s", FINISH_TIMEOUT.toSeconds());
+    }
+    while (metrics.requestsInFlight() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    close();
+    LOG.info("stopped");
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    http.close();
+    metricsServer.close();
+    if (runtime != null) {
+      runtime.close();
+    }
+    metrics.close();
+  }
+}

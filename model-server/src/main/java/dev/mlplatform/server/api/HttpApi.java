@@ -1,0 +1,106 @@
+package dev.mlplatform.server.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import dev.mlplatform.server.config.ServerConfig;
+import dev.mlplatform.server.lifecycle.ServerState;
+import dev.mlplatform.server.metrics.ServerMetrics;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.json.JavalinJackson;
+import java.util.Set;
+
+/**
+ * The HTTP API on {@code HTTP_PORT}, built from injected parts so tests can start it on port 0.
+ * Every error, whatever raised it, leaves through {@link ErrorResponder}.
+ */
+public final class HttpApi implements AutoCloseable {
+  private static final String STARTED_AT = "startedAtNanos";
+  private static final Set<String> ROUTES =
+      Set.of(
+          "/predict",
+          "/v1/embeddings",
+          "/embed",
+          "/v1/models",
+          "/info",
+          "/health/live",
+          "/health/ready");
+
+  private final Javalin app;
+
+  public HttpApi(ServerConfig config, ServerState state, ServerMetrics metrics, String version) {
+    ObjectMapper mapper =
+        new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    JsonRequests requests =
+        new JsonRequests(mapper, config.maxRequestBytes(), config.maxInputsPerRequest());
+    EmbeddingGateway gateway = new EmbeddingGateway(state);
+    PredictRoute predict = new PredictRoute(requests, gateway);
+    OpenAiRoutes openAi = new OpenAiRoutes(requests, gateway, System.currentTimeMillis() / 1000);
+    TeiEmbedRoute tei = new TeiEmbedRoute(requests, gateway);
+    InfoRoutes info = new InfoRoutes(config, state, gateway, version);
+    ErrorResponder errors = new ErrorResponder(metrics);
+
+    this.app =
+        Javalin.create(
+            c -> {
+              c.showJavalinBanner = false;
+              c.jsonMapper(new JavalinJackson(mapper, false));
+              c.http.maxRequestSize = config.maxRequestBytes();
+              // embeddings are served to peers in the cluster: CPU beats bytes on the wire
+              c.http.disableCompression();
+              c.requestLogger.http(
+                  (ctx, ms) ->
+                      metrics.requestFinished(
+                          route(ctx),
+                          ctx.method().name(),
+                          ctx.statusCode(),
+                          System.nanoTime() - startedAt(ctx)));
+            });
+    app.before(
+        ctx -> {
+          ctx.attribute(STARTED_AT, System.nanoTime());
+          metrics.requestStarted();
+        });
+    app.post("/predict", predict::handle);
+    app.post("/v1/embeddings", openAi::embeddings);
+    app.post("/embed", tei::handle);
+    app.get("/v1/models", openAi::models);
+    app.get("/info", info::info);
+    app.get("/health/live", info::live);
+    app.get("/health/ready", info::ready);
+    app.exception(Exception.class, errors::respond);
+    app.error(
+        404,
+        ctx -> {
+          if (!ROUTES.contains(ctx.path())) {
+            errors.respond(
+                ApiException.notFound(
+                    null, "not_found", "no route " + ctx.method() + " " + ctx.path()),
+                ctx);
+          }
+        });
+  }
+
+  private static String route(Context ctx) {
+    return ROUTES.contains(ctx.path()) ? ctx.path() : "unmatched";
+  }
+
+  private static long startedAt(Context ctx) {
+    Long started = ctx.attribute(STARTED_AT);
+    return started == null ? System.nanoTime() : started;
+  }
+
+  public HttpApi start(int port) {
+    app.start(port);
+    return this;
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+}

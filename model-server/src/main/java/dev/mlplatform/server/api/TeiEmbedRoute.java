@@ -1,0 +1,28 @@
+package dev.mlplatform.server.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import java.util.List;
+
+/**
+ * {@code POST /embed}, as Hugging Face text-embeddings-inference answers it: {@code {"inputs": ...,
+ * "normalize": true, "truncate": ...}} → {@code [[...], ...]}.
+ */
+final class TeiEmbedRoute {
+  private final JsonRequests requests;
+  private final EmbeddingGateway gateway;
+
+  TeiEmbedRoute(JsonRequests requests, EmbeddingGateway gateway) {
+    this.requests = requests;
+    this.gateway = gateway;
+  }
+
+  void handle(Context ctx) {
+    ObjectNode body = requests.body(ctx);
+    List<String> texts = requests.texts(body, "inputs", true);
+    boolean normalize = requests.flag(body, "normalize", true);
+    boolean truncate = requests.flag(body, "truncate", true);
+    var pending = gateway.embed(texts, truncate, normalize);
+    ctx.future(() -> pending.thenAccept(e -> ctx.json(e.vectors())));
+  }
+}

@@ -1,0 +1,38 @@
+package dev.mlplatform.server.batching;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One submission's inputs on their way through the batcher, possibly in several batches; its future
+ * completes, in the submitted order, when the last of them is embedded.
+ */
+final class PendingRequest {
+  private final float[][] vectors;
+  private final AtomicInteger remaining;
+  private final CompletableFuture<float[][]> future = new CompletableFuture<>();
+
+  PendingRequest(int inputs) {
+    this.vectors = new float[inputs][];
+    this.remaining = new AtomicInteger(inputs);
+  }
+
+  CompletableFuture<float[][]> future() {
+    return future;
+  }
+
+  void complete(int index, float[] vector) {
+    vectors[index] = vector;
+    if (remaining.decrementAndGet() == 0) {
+      future.complete(vectors);
+    }
+  }
+
+  void fail(Throwable error) {
+    future.completeExceptionally(error);
+  }
+
+  boolean isDone() {
+    return future.isDone();
+  }
+}

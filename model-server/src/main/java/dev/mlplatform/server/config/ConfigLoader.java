@@ -1,0 +1,158 @@
+package dev.mlplatform.server.config;
+
+import dev.mlplatform.server.inference.BundledModels;
+import dev.mlplatform.server.inference.ModelEngine;
+import dev.mlplatform.server.inference.Pooling;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Reads {@link ServerConfig} from environment variables (the operator's ConfigMap). Every key has a
+ * default; an invalid value fails with a message that names the variable, the value and the rule.
+ */
+public final class ConfigLoader {
+  public static final String DEFAULT_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2";
+  static final long MIB = 1024L * 1024L;
+
+  private final Map<String, String> env;
+
+  public ConfigLoader(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
+
+  public ServerConfig load() {
+    String modelId = string("MODEL_ID", DEFAULT_MODEL_ID);
+    String modelUri = modelUri(modelId);
+    int maxQueueSize = integer("MAX_QUEUE_SIZE", 1024, 1, 1_000_000);
+    int maxInputs = integer("MAX_INPUTS_PER_REQUEST", Math.min(256, maxQueueSize), 1, maxQueueSize);
+    int httpPort = integer("HTTP_PORT", 8080, 0, 65535);
+    int metricsPort = integer("METRICS_PORT", 9090, 0, 65535);
+    if (httpPort != 0 && httpPort == metricsPort) {
+      throw new ConfigException(
+          "METRICS_PORT must differ from HTTP_PORT (both are " + httpPort + ")");
+    }
+    return new ServerConfig(
+        modelId,
+        modelUri,
+        optional("MODEL_ENGINE", ConfigLoader::engine),
+        optional("MAX_SEQUENCE_LENGTH", v -> parseInt("MAX_SEQUENCE_LENGTH", v, 1, 8192)),
+        optional("NORMALIZE", v -> bool("NORMALIZE", v)),
+        optional("POOLING", ConfigLoader::pooling),
+        integer("MAX_BATCH_SIZE", 32, 1, 1024),
+        Duration.ofMillis(integer("MAX_BATCH_DELAY_MS", 5, 0, 10_000)),
+        integer("MAX_BATCH_TOKENS", 16_384, 1, 10_000_000),
+        maxQueueSize,
+        maxInputs,
+        longInteger("MAX_REQUEST_BYTES", 2 * MIB, 1024, 1024 * MIB),
+        httpPort,
+        metricsPort,
+        integer("INFERENCE_THREADS", Runtime.getRuntime().availableProcessors(), 1, 256),
+        Duration.ofSeconds(integer("SHUTDOWN_DRAIN_SECONDS", 5, 0, 3600)),
+        logFormat(),
+        Path.of(string("MODEL_CACHE_DIR", defaultCacheDir())));
+  }
+
+  private String modelUri(String modelId) {
+    String uri = env.get("MODEL_URI");
+    if (uri == null || uri.isBlank()) {
+      return BundledModels.uriForModelId(modelId)
+          .orElseThrow(
+              () ->
+                  new ConfigException(
+                      "MODEL_URI is required: no bundled model has MODEL_ID '"
+                          + modelId
+                          + "' (bundled: "
+                          + BundledModels.names()
+                          + ")"));
+    }
+    uri = uri.trim();
+    if (!uri.startsWith("bundled:") && !uri.startsWith("file:")) {
+      throw new ConfigException(
+          "MODEL_URI must be bundled:<name> or file:///<dir>, got '" + uri + "'");
+    }
+    return uri;
+  }
+
+  private LogFormat logFormat() {
+    String value = string("LOG_FORMAT", "text").toUpperCase(Locale.ROOT);
+    try {
+      return LogFormat.valueOf(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          "LOG_FORMAT must be text or json, got '" + env.get("LOG_FORMAT") + "'");
+    }
+  }
+
+  private static ModelEngine engine(String value) {
+    return ModelEngine.fromName(value)
+        .orElseThrow(
+            () ->
+                new ConfigException(
+                    "MODEL_ENGINE must be OnnxRuntime or PyTorch, got '" + value + "'"));
+  }
+
+  private static Pooling pooling(String value) {
+    return Pooling.fromName(value)
+        .orElseThrow(() -> new ConfigException("POOLING must be mean or cls, got '" + value + "'"));
+  }
+
+  private static boolean bool(String key, String value) {
+    return switch (value.trim().toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ConfigException(key + " must be true or false, got '" + value + "'");
+    };
+  }
+
+  private String string(String key, String fallback) {
+    String value = env.get(key);
+    return value == null || value.isBlank() ? fallback : value.trim();
+  }
+
+  private <T> T optional(String key, Function<String, T> parser) {
+    String value = env.get(key);
+    return value == null || value.isBlank() ? null : parser.apply(value.trim());
+  }
+
+  private int integer(String key, int fallback, int min, int max) {
+    String value = env.get(key);
+    return value == null || value.isBlank() ? fallback : parseInt(key, value.trim(), min, max);
+  }
+
+  private long longInteger(String key, long fallback, long min, long max) {
+    String value = env.get(key);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      long parsed = Long.parseLong(value.trim());
+      if (parsed >= min && parsed <= max) {
+        return parsed;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below with the rule
+    }
+    throw new ConfigException(
+        key + " must be a whole number from " + min + " to " + max + ", got '" + value + "'");
+  }
+
+  private static int parseInt(String key, String value, int min, int max) {
+    try {
+      int parsed = Integer.parseInt(value);
+      if (parsed >= min && parsed <= max) {
+        return parsed;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below with the rule
+    }
+    throw new ConfigException(
+        key + " must be a whole number from " + min + " to " + max + ", got '" + value + "'");
+  }
+
+  private static String defaultCacheDir() {
+    return Path.of(System.getProperty("java.io.tmpdir"), "mlplatform-models").toString();
+  }
+}

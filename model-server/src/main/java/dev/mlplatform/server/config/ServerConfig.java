@@ -1,0 +1,75 @@
+package dev.mlplatform.server.config;
+
+import dev.mlplatform.server.inference.ModelEngine;
+import dev.mlplatform.server.inference.Pooling;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything the model server is told from outside, after validation.
+ *
+ * <p>The three model settings {@code maxSequenceLength}, {@code normalize} and {@code pooling} are
+ * {@code null} when not set, so the model's own files (or the bundled model's card) decide them.
+ *
+ * @param modelId the id reported to clients, e.g. {@code sentence-transformers/all-MiniLM-L6-v2}
+ * @param modelUri where the weights come from: {@code bundled:NAME} or {@code file:///dir}
+ * @param engine the DJL engine, or {@code null} to infer it from the model files
+ * @param maxSequenceLength tokens per text after truncation, or {@code null} for the model's own
+ * @param normalize whether embeddings are L2-normalised, or {@code null} for the model's own
+ * @param pooling how token vectors become one vector, or {@code null} for the model's own
+ * @param maxBatchSize most inputs the batcher puts in one forward pass
+ * @param maxBatchDelay longest the batcher waits for more inputs after the first one arrives
+ * @param maxBatchTokens most padded tokens (batch size x longest input) in one forward pass
+ * @param maxQueueSize most inputs waiting for the model; beyond it requests get 429
+ * @param maxInputsPerRequest most texts in one request; beyond it requests get 413
+ * @param maxRequestBytes largest request body; beyond it requests get 413
+ * @param httpPort port of the API and health routes
+ * @param metricsPort port of {@code /metrics}
+ * @param inferenceThreads intra-op threads of the engine
+ * @param shutdownDrain how long the server keeps serving after SIGTERM while readiness is 503
+ * @param logFormat text or json log lines
+ * @param modelCacheDir where bundled models are unpacked (must be writable)
+ */
+public record ServerConfig(
+    String modelId,
+    String modelUri,
+    ModelEngine engine,
+    Integer maxSequenceLength,
+    Boolean normalize,
+    Pooling pooling,
+    int maxBatchSize,
+    Duration maxBatchDelay,
+    int maxBatchTokens,
+    int maxQueueSize,
+    int maxInputsPerRequest,
+    long maxRequestBytes,
+    int httpPort,
+    int metricsPort,
+    int inferenceThreads,
+    Duration shutdownDrain,
+    LogFormat logFormat,
+    Path modelCacheDir) {
+
+  /** A copy with other ports; tests start servers on ephemeral ports (0). */
+  public ServerConfig withPorts(int http, int metrics) {
+    return new ServerConfig(
+        modelId,
+        modelUri,
+        engine,
+        maxSequenceLength,
+        normalize,
+        pooling,
+        maxBatchSize,
+        maxBatchDelay,
+        maxBatchTokens,
+        maxQueueSize,
+        maxInputsPerRequest,
+        maxRequestBytes,
+        http,
+        metrics,
+        inferenceThreads,
+        shutdownDrain,
+        logFormat,
+        modelCacheDir);
+  }
+}

@@ -1,0 +1,26 @@
+package dev.mlplatform.server.embedding;
+
+/** A text exceeds the model's window and the request asked not to truncate it. */
+public final class InputTooLongException extends RuntimeException {
+  private final int index;
+  private final int maxTokens;
+
+  public InputTooLongException(int index, int maxTokens) {
+    super(
+        "input "
+            + index
+            + " is longer than the model's window of "
+            + maxTokens
+            + " tokens and truncate is false");
+    this.index = index;
+    this.maxTokens = maxTokens;
+  }
+
+  public int index() {
+    return index;
+  }
+
+  public int maxTokens() {
+    return maxTokens;
+  }
+}

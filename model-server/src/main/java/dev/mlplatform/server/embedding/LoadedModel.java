@@ -1,0 +1,20 @@
+package dev.mlplatform.server.embedding;
+
+import dev.mlplatform.server.inference.ModelEngine;
+import dev.mlplatform.server.inference.ModelSettings;
+
+/**
+ * The model being served, as clients see it.
+ *
+ * @param id the model id reported in responses
+ * @param engine the engine running it
+ * @param dimension vector length
+ * @param settings truncation window, pooling and default normalisation
+ * @param service where texts become vectors
+ */
+public record LoadedModel(
+    String id,
+    ModelEngine engine,
+    int dimension,
+    ModelSettings settings,
+    EmbeddingService service) {}

@@ -1,0 +1,180 @@
+package dev.mlplatform.server.inference;
+
+import ai.djl.MalformedModelException;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.TranslateException;
+import ai.djl.util.PairList;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A transformer encoder run by a DJL engine, pooled as sentence-transformers pools it. The model
+ * takes {@code input_ids}, {@code attention_mask} and (when it declares it) {@code token_type_ids},
+ * all int64 {@code [batch, sequence]}, and returns token vectors {@code [batch, sequence, hidden]}
+ * (or already pooled {@code [batch, hidden]}).
+ */
+public final class DjlEmbeddingModel implements EmbeddingModel {
+  private final ZooModel<NDList, NDList> model;
+  private final Predictor<NDList, NDList> predictor;
+  private final ModelEngine engine;
+  private final Pooling pooling;
+  private final List<String> inputNames;
+  private final int dimension;
+
+  /**
+   * Loads the model.
+   *
+   * @param probe any tokenised text; one pass over it tells the vector length, whatever the
+   *     export's declared output shape says
+   */
+  public DjlEmbeddingModel(ModelFiles files, Pooling pooling, int threads, TokenizedText probe) {
+    this.engine = files.engine();
+    this.pooling = pooling;
+    Criteria.Builder<NDList, NDList> criteria =
+        Criteria.builder()
+            .setTypes(NDList.class, NDList.class)
+            .optModelPath(files.weights())
+            .optEngine(engine.djlName());
+    if (engine == ModelEngine.ONNX_RUNTIME) {
+      criteria
+          .optOption("intraOpNumThreads", Integer.toString(threads))
+          .optOption("interOpNumThreads", "1")
+          .optOption("executionMode", "SEQUENTIAL")
+          .optOption("optLevel", "ALL_OPT");
+    }
+    try {
+      this.model = criteria.build().loadModel();
+    } catch (IOException | ModelNotFoundException | MalformedModelException e) {
+      throw new ModelLoadException(
+          "cannot load " + files.weights() + " with " + engine.djlName() + ": " + e.getMessage(),
+          e);
+    }
+    this.predictor = model.newPredictor();
+    this.inputNames = inputNames(model.describeInput());
+    this.dimension = embed(List.of(probe))[0].length;
+  }
+
+  private static List<String> inputNames(PairList<String, Shape> described) {
+    if (described == null
+        || described.isEmpty()
+        || described.keys().stream().anyMatch(k -> k == null || k.isBlank())) {
+      return List.of("input_ids", "attention_mask", "token_type_ids");
+    }
+    return described.keys();
+  }
+
+  @Override
+  public int dimension() {
+    return dimension;
+  }
+
+  @Override
+  public ModelEngine engine() {
+    return engine;
+  }
+
+  @Override
+  public float[][] embed(List<TokenizedText> batch) {
+    int rows = batch.size();
+    int cols = batch.stream().mapToInt(TokenizedText::length).max().orElse(0);
+    long[] ids = new long[rows * cols];
+    long[] mask = new long[rows * cols];
+    long[] types = new long[rows * cols];
+    for (int r = 0; r < rows; r++) {
+      TokenizedText text = batch.get(r);
+      System.arraycopy(text.ids(), 0, ids, r * cols, text.length());
+      System.arraycopy(text.typeIds(), 0, types, r * cols, text.length());
+      for (int c = 0; c < text.length(); c++) {
+        mask[r * cols + c] = 1;
+      }
+    }
+    try (NDManager manager = model.getNDManager().newSubManager()) {
+      Shape shape = new Shape(rows, cols);
+      NDList inputs = new NDList();
+      for (String name : inputNames) {
+        long[] data =
+            switch (name) {
+              case "attention_mask" -> mask;
+              case "token_type_ids" -> types;
+              default -> ids;
+            };
+        NDArray array = manager.create(data, shape);
+        array.setName(name);
+        inputs.add(array);
+      }
+      NDList outputs = predictor.predict(inputs);
+      return pool(tokenVectors(outputs), batch, cols);
+    } catch (TranslateException e) {
+      throw new IllegalStateException("inference failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static NDArray tokenVectors(NDList outputs) {
+    for (NDArray out : outputs) {
+      if (out.getShape().dimension() == 3) {
+        return out;
+      }
+    }
+    return outputs.head();
+  }
+
+  private float[][] pool(NDArray hidden, List<TokenizedText> batch, int cols) {
+    Shape shape = hidden.getShape();
+    float[] data = hidden.toFloatArray();
+    int rows = batch.size();
+    if (shape.dimension() == 2) {
+      int dim = (int) shape.get(1);
+      float[][] pooled = new float[rows][];
+      for (int r = 0; r < rows; r++) {
+        pooled[r] = Arrays.copyOfRange(data, r * dim, (r + 1) * dim);
+      }
+      return pooled;
+    }
+    int dim = (int) shape.get(2);
+    float[][] pooled = new float[rows][dim];
+    for (int r = 0; r < rows; r++) {
+      int base = r * cols * dim;
+      float[] v = pooled[r];
+      if (pooling == Pooling.CLS) {
+        System.arraycopy(data, base, v, 0, dim);
+        continue;
+      }
+      int length = batch.get(r).length();
+      for (int t = 0; t < length; t++) {
+        int offset = base + t * dim;
+        for (int d = 0; d < dim; d++) {
+          v[d] += data[offset + d];
+        }
+      }
+      for (int d = 0; d < dim; d++) {
+        v[d] /= Math.max(length, 1);
+      }
+    }
+    return pooled;
+  }
+
+  @Override
+  public void close() {
+    predictor.close();
+    model.close();
+  }
+
+  @Override
+  public String toString() {
+    return "DjlEmbeddingModel["
+        + engine.djlName()
+        + ", "
+        + pooling.wireName()
+        + ", dim "
+        + dimension
+        + "]";
+  }
+}

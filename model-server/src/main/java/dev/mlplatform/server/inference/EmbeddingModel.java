@@ -1,0 +1,25 @@
+package dev.mlplatform.server.inference;
+
+import java.util.List;
+
+/**
+ * A sentence-embedding model: one forward pass over a batch of tokenised texts, pooled to one
+ * vector per text. Implementations are used by a single batcher thread at a time.
+ */
+public interface EmbeddingModel extends AutoCloseable {
+
+  /** Length of every vector the model returns. */
+  int dimension();
+
+  /** The engine running the model, as {@code /info} reports it. */
+  ModelEngine engine();
+
+  /**
+   * Embeds a batch. The returned vectors are pooled but not normalised (normalisation is a
+   * per-request choice); row {@code i} belongs to {@code batch.get(i)}.
+   */
+  float[][] embed(List<TokenizedText> batch);
+
+  @Override
+  void close();
+}

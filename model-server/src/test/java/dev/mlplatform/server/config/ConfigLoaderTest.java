@@ -1,0 +1,126 @@
+package dev.mlplatform.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mlplatform.server.inference.ModelEngine;
+import dev.mlplatform.server.inference.Pooling;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+
+  @Test
+  void defaults_serve_the_bundled_model_on_8080_and_9090() {
+    ServerConfig config = new ConfigLoader(Map.of()).load();
+
+    assertThat(config.modelId()).isEqualTo("sentence-transformers/all-MiniLM-L6-v2");
+    assertThat(config.modelUri()).isEqualTo("bundled:all-minilm-l6-v2");
+    assertThat(config.httpPort()).isEqualTo(8080);
+    assertThat(config.metricsPort()).isEqualTo(9090);
+    assertThat(config.maxRequestBytes()).isEqualTo(2 * 1024 * 1024);
+    assertThat(config.maxBatchSize()).isEqualTo(32);
+    assertThat(config.maxBatchDelay()).isEqualTo(Duration.ofMillis(5));
+    assertThat(config.maxQueueSize()).isEqualTo(1024);
+    assertThat(config.logFormat()).isEqualTo(LogFormat.TEXT);
+    // left to the model's own files
+    assertThat(config.maxSequenceLength()).isNull();
+    assertThat(config.pooling()).isNull();
+    assertThat(config.normalize()).isNull();
+    assertThat(config.engine()).isNull();
+  }
+
+  @Test
+  void every_documented_key_is_read() {
+    ServerConfig config =
+        new ConfigLoader(
+                Map.ofEntries(
+                    Map.entry("MODEL_ID", "my/model"),
+                    Map.entry("MODEL_URI", "file:///models/mine"),
+                    Map.entry("MODEL_ENGINE", "onnxruntime"),
+                    Map.entry("MAX_SEQUENCE_LENGTH", "128"),
+                    Map.entry("NORMALIZE", "false"),
+                    Map.entry("POOLING", "cls"),
+                    Map.entry("MAX_BATCH_SIZE", "64"),
+                    Map.entry("MAX_BATCH_DELAY_MS", "10"),
+                    Map.entry("MAX_BATCH_TOKENS", "4096"),
+                    Map.entry("MAX_QUEUE_SIZE", "100"),
+                    Map.entry("MAX_INPUTS_PER_REQUEST", "50"),
+                    Map.entry("MAX_REQUEST_BYTES", "4096"),
+                    Map.entry("HTTP_PORT", "8000"),
+                    Map.entry("METRICS_PORT", "9000"),
+                    Map.entry("INFERENCE_THREADS", "3"),
+                    Map.entry("SHUTDOWN_DRAIN_SECONDS", "7"),
+                    Map.entry("LOG_FORMAT", "json"),
+                    Map.entry("MODEL_CACHE_DIR", "/var/cache/models")))
+            .load();
+
+    assertThat(config.modelUri()).isEqualTo("file:///models/mine");
+    assertThat(config.engine()).isEqualTo(ModelEngine.ONNX_RUNTIME);
+    assertThat(config.maxSequenceLength()).isEqualTo(128);
+    assertThat(config.normalize()).isFalse();
+    assertThat(config.pooling()).isEqualTo(Pooling.CLS);
+    assertThat(config.maxBatchSize()).isEqualTo(64);
+    assertThat(config.maxBatchDelay()).isEqualTo(Duration.ofMillis(10));
+    assertThat(config.maxBatchTokens()).isEqualTo(4096);
+    assertThat(config.maxQueueSize()).isEqualTo(100);
+    assertThat(config.maxInputsPerRequest()).isEqualTo(50);
+    assertThat(config.maxRequestBytes()).isEqualTo(4096);
+    assertThat(config.httpPort()).isEqualTo(8000);
+    assertThat(config.metricsPort()).isEqualTo(9000);
+    assertThat(config.inferenceThreads()).isEqualTo(3);
+    assertThat(config.shutdownDrain()).isEqualTo(Duration.ofSeconds(7));
+    assertThat(config.logFormat()).isEqualTo(LogFormat.JSON);
+    assertThat(config.modelCacheDir()).hasToString("/var/cache/models");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "MAX_BATCH_SIZE, 0",
+    "MAX_BATCH_SIZE, many",
+    "MAX_BATCH_DELAY_MS, -1",
+    "MAX_QUEUE_SIZE, 0",
+    "MAX_REQUEST_BYTES, 10",
+    "HTTP_PORT, 70000",
+    "INFERENCE_THREADS, 0",
+    "SHUTDOWN_DRAIN_SECONDS, soon",
+    "NORMALIZE, yes",
+    "POOLING, max",
+    "MODEL_ENGINE, TensorFlow",
+    "LOG_FORMAT, xml",
+    "MAX_SEQUENCE_LENGTH, 0",
+    "MODEL_URI, s3://bucket/model"
+  })
+  void an_invalid_value_fails_naming_the_variable_and_the_value(String key, String value) {
+    assertThatThrownBy(() -> new ConfigLoader(Map.of(key, value)).load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(key)
+        .hasMessageContaining(value);
+  }
+
+  @Test
+  void more_inputs_per_request_than_the_queue_holds_is_refused() {
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader(Map.of("MAX_QUEUE_SIZE", "10", "MAX_INPUTS_PER_REQUEST", "11"))
+                    .load())
+        .hasMessageContaining("MAX_INPUTS_PER_REQUEST")
+        .hasMessageContaining("10");
+  }
+
+  @Test
+  void the_same_port_for_api_and_metrics_is_refused() {
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("HTTP_PORT", "9090")).load())
+        .hasMessageContaining("METRICS_PORT");
+  }
+
+  @Test
+  void an_unknown_model_id_without_a_uri_says_a_uri_is_needed() {
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("MODEL_ID", "BAAI/bge-small-en")).load())
+        .hasMessageContaining("MODEL_URI")
+        .hasMessageContaining("BAAI/bge-small-en");
+  }
+}
