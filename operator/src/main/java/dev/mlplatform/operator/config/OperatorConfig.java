@@ -1,0 +1,172 @@
+package dev.mlplatform.operator.config;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The operator's configuration, read once from the environment at start-up and injected from there.
+ * Every setting has a default and a description ({@link #OPTIONS}); an invalid value stops start-up
+ * with a message naming the variable.
+ *
+ * @param watchNamespaces namespaces whose ModelServers are reconciled; empty means all
+ * @param defaultServerImage image of pods whose ModelServer sets no spec.image
+ * @param reconcileInterval longest time between two reconciliations of one ModelServer
+ * @param leaderElection whether replicas elect a leader through a Lease before reconciling
+ * @param leaseName name of that Lease
+ * @param leaseNamespace namespace of that Lease; null means the operator pod's own namespace
+ * @param managementPort port of /metrics, /healthz and /readyz
+ * @param reconcileThreads ModelServers reconciled at once
+ */
+public record OperatorConfig(
+    Set<String> watchNamespaces,
+    String defaultServerImage,
+    Duration reconcileInterval,
+    boolean leaderElection,
+    String leaseName,
+    String leaseNamespace,
+    int managementPort,
+    int reconcileThreads) {
+
+  /** One environment variable the operator reads. */
+  public record Option(String env, String defaultValue, String description) {}
+
+  public static final Option WATCH_NAMESPACES =
+      new Option(
+          "WATCH_NAMESPACES",
+          "",
+          "Comma-separated namespaces to watch; empty watches all namespaces (needs the"
+              + " ClusterRole).");
+  public static final Option DEFAULT_SERVER_IMAGE =
+      new Option(
+          "DEFAULT_SERVER_IMAGE",
+          "mlplatform/model-server:0.1.0",
+          "Model server image for ModelServers that leave spec.image empty.");
+  public static final Option RECONCILE_INTERVAL =
+      new Option(
+          "RECONCILE_INTERVAL",
+          "10m",
+          "Longest time between two reconciliations of a ModelServer even without events"
+              + " (e.g. 30s, 10m, 1h or ISO-8601 PT10M).");
+  public static final Option LEADER_ELECTION =
+      new Option(
+          "LEADER_ELECTION",
+          "true",
+          "true: replicas elect a leader through a coordination.k8s.io Lease; false: reconcile"
+              + " at once (one replica only).");
+  public static final Option LEADER_ELECTION_LEASE_NAME =
+      new Option("LEADER_ELECTION_LEASE_NAME", "mlplatform-operator", "Name of the Lease.");
+  public static final Option LEADER_ELECTION_NAMESPACE =
+      new Option(
+          "LEADER_ELECTION_NAMESPACE",
+          "",
+          "Namespace of the Lease; empty means the operator pod's own namespace.");
+  public static final Option MANAGEMENT_PORT =
+      new Option("MANAGEMENT_PORT", "8081", "Port serving /metrics, /healthz and /readyz.");
+  public static final Option RECONCILE_THREADS =
+      new Option("RECONCILE_THREADS", "10", "ModelServers reconciled concurrently (1..100).");
+
+  public static final List<Option> OPTIONS =
+      List.of(
+          WATCH_NAMESPACES,
+          DEFAULT_SERVER_IMAGE,
+          RECONCILE_INTERVAL,
+          LEADER_ELECTION,
+          LEADER_ELECTION_LEASE_NAME,
+          LEADER_ELECTION_NAMESPACE,
+          MANAGEMENT_PORT,
+          RECONCILE_THREADS);
+
+  private static final Pattern SHORT_DURATION = Pattern.compile("^(\\d+)(ms|s|m|h)$");
+  private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
+
+  public OperatorConfig {
+    watchNamespaces = Set.copyOf(watchNamespaces);
+  }
+
+  /** Reads every option from {@code env}, applying defaults; throws naming a bad variable. */
+  public static OperatorConfig fromEnv(Map<String, String> env) {
+    Set<String> namespaces = new LinkedHashSet<>();
+    Arrays.stream(value(env, WATCH_NAMESPACES).split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .forEach(
+            ns -> {
+              if (!DNS_LABEL.matcher(ns).matches()) {
+                throw invalid(WATCH_NAMESPACES, ns, "a namespace name");
+              }
+              namespaces.add(ns);
+            });
+    String image = value(env, DEFAULT_SERVER_IMAGE);
+    if (image.isEmpty() || image.contains(" ")) {
+      throw invalid(DEFAULT_SERVER_IMAGE, image, "an image reference");
+    }
+    Duration interval = duration(value(env, RECONCILE_INTERVAL));
+    if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw invalid(RECONCILE_INTERVAL, value(env, RECONCILE_INTERVAL), "at least 1s");
+    }
+    boolean leader =
+        switch (value(env, LEADER_ELECTION).toLowerCase(Locale.ROOT)) {
+          case "true", "on", "yes" -> true;
+          case "false", "off", "no" -> false;
+          default -> throw invalid(LEADER_ELECTION, value(env, LEADER_ELECTION), "true or false");
+        };
+    String leaseNamespace = value(env, LEADER_ELECTION_NAMESPACE);
+    return new OperatorConfig(
+        namespaces,
+        image,
+        interval,
+        leader,
+        value(env, LEADER_ELECTION_LEASE_NAME),
+        leaseNamespace.isEmpty() ? null : leaseNamespace,
+        integer(env, MANAGEMENT_PORT, 1, 65535),
+        integer(env, RECONCILE_THREADS, 1, 100));
+  }
+
+  private static String value(Map<String, String> env, Option option) {
+    String value = env.get(option.env());
+    return value == null || value.isBlank() ? option.defaultValue() : value.trim();
+  }
+
+  private static int integer(Map<String, String> env, Option option, int min, int max) {
+    String raw = value(env, option);
+    try {
+      int parsed = Integer.parseInt(raw);
+      if (parsed < min || parsed > max) {
+        throw invalid(option, raw, "in " + min + ".." + max);
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw invalid(option, raw, "a whole number in " + min + ".." + max);
+    }
+  }
+
+  private static Duration duration(String raw) {
+    Matcher m = SHORT_DURATION.matcher(raw.toLowerCase(Locale.ROOT));
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      };
+    }
+    try {
+      return Duration.parse(raw.toUpperCase(Locale.ROOT));
+    } catch (RuntimeException e) {
+      throw invalid(RECONCILE_INTERVAL, raw, "a duration such as 30s, 10m or PT10M");
+    }
+  }
+
+  private static IllegalArgumentException invalid(Option option, String value, String expected) {
+    return new IllegalArgumentException(
+        option.env() + " must be " + expected + ", got '" + value + "'");
+  }
+}

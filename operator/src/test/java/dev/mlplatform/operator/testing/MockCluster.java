@@ -1,0 +1,71 @@
+package dev.mlplatform.operator.testing;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+
+/**
+ * The API server of the integration tests: fabric8's mock in CRUD mode with server-side apply
+ * added, on a random local port, with the generated ModelServer CRD installed (which turns on its
+ * status subresource).
+ */
+public final class MockCluster implements AutoCloseable {
+
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+
+  private MockCluster(KubernetesMockServer server, KubernetesClient client) {
+    this.server = server;
+    this.client = client;
+  }
+
+  public static MockCluster start() {
+    KubernetesMockServer server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new ServerSideApplyCrudDispatcher(),
+            false);
+    server.init();
+    KubernetesClient client = server.createClient();
+    Path crd =
+        Path.of(System.getProperty("crd.generated.dir", "target/crds"))
+            .resolve("modelservers.serving.mlplatform.dev-v1.yml");
+    try (InputStream in = Files.newInputStream(crd)) {
+      client
+          .resource(
+              client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class))
+          .create();
+    } catch (IOException e) {
+      throw new IllegalStateException("generated CRD missing: " + crd, e);
+    }
+    return new MockCluster(server, client);
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** A new client, e.g. for a process that must not share the test's client. */
+  public KubernetesClient newClient() {
+    return server.createClient();
+  }
+
+  public String url() {
+    return server.url("/");
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+}
