@@ -4,6 +4,7 @@ import dev.mlplatform.operator.config.OperatorConfig;
 import dev.mlplatform.operator.reconciler.ModelServerReconciler;
 import dev.mlplatform.operator.reconciler.OperatorMetrics;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -19,8 +20,24 @@ public final class ModelServerOperator {
 
   private ModelServerOperator() {}
 
+  /** An operator without leadership callbacks (tests, or leader election off). */
   public static Operator create(
       KubernetesClient client, OperatorConfig config, MeterRegistry registry, Clock clock) {
+    return create(
+        client, config, registry, clock, new LeaderCallbacks(() -> {}, () -> {}, id -> {}));
+  }
+
+  /**
+   * The operator; with leader election on, {@code leadership} hears when this replica starts and
+   * stops leading. JOSDK's own exit-on-lost-lease is off: it would call System.exit from within a
+   * shutdown hook on a graceful stop, which blocks forever; the caller decides instead.
+   */
+  public static Operator create(
+      KubernetesClient client,
+      OperatorConfig config,
+      MeterRegistry registry,
+      Clock clock,
+      LeaderCallbacks leadership) {
     Operator operator =
         new Operator(
             o -> {
@@ -32,7 +49,15 @@ public final class ModelServerOperator {
                           .build());
               if (config.leaderElection()) {
                 o.withLeaderElectionConfiguration(
-                    new LeaderElectionConfiguration(config.leaseName(), config.leaseNamespace()));
+                    new LeaderElectionConfiguration(
+                        config.leaseName(),
+                        config.leaseNamespace(),
+                        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+                        null,
+                        leadership,
+                        false));
               }
             });
     operator.register(

@@ -15,6 +15,17 @@ public final class OperatorMetrics {
 
   public OperatorMetrics(MeterRegistry registry) {
     this.registry = registry;
+    // Registered up front so dashboards and alerts see zeros rather than absent series.
+    for (String outcome : new String[] {"ready", "not_ready", "invalid_spec", "error"}) {
+      reconciliations(outcome);
+    }
+  }
+
+  private Counter reconciliations(String outcome) {
+    return Counter.builder("mlplatform.operator.reconciliations")
+        .description("ModelServer reconciliations by outcome")
+        .tag("outcome", outcome)
+        .register(registry);
   }
 
   public MeterRegistry registry() {
@@ -23,11 +34,7 @@ public final class OperatorMetrics {
 
   /** One reconciliation finished with {@code outcome} (ready, not_ready, invalid_spec, error). */
   public void reconciled(String outcome, long nanos) {
-    Counter.builder("mlplatform.operator.reconciliations")
-        .description("ModelServer reconciliations by outcome")
-        .tag("outcome", outcome)
-        .register(registry)
-        .increment();
+    reconciliations(outcome).increment();
     Timer.builder("mlplatform.operator.reconcile.duration")
         .description("Time to reconcile one ModelServer, children and status included")
         .register(registry)

@@ -36,7 +36,8 @@ import java.util.Map;
  *   <li>the manager's owned fields are recorded in metadata.managedFields (FieldsV1, operation
  *       Apply, lists as leaves), which JOSDK's SSA matcher reads to detect drift;
  *   <li>an apply that changes nothing is a no-op: no new resourceVersion and no watch event;
- *   <li>an apply to the status subresource replaces the status (only the operator writes it).
+ *   <li>an apply to the status subresource replaces the status (only the operator writes it);
+ *   <li>a SelfSubjectRulesReview is answered with the Lease rules of the operator's Role.
  * </ul>
  *
  * Not modelled: conflicts between managers (every apply here forces), field ownership taken over by
@@ -58,6 +59,34 @@ public class ServerSideApplyCrudDispatcher extends KubernetesCrudDispatcher {
           "managedFields",
           "selfLink",
           "deletionTimestamp");
+
+  /**
+   * JOSDK asks the API server (SelfSubjectRulesReview) whether it may use its Lease before it
+   * starts leader election; the CRUD mock would store the review instead of answering. Answer with
+   * the Lease rules the operator's RBAC (k8s/base) grants.
+   */
+  @Override
+  public MockResponse handleCreate(RecordedRequest request) {
+    if (!request.getPath().contains("/selfsubjectrulesreviews")) {
+      return super.handleCreate(request);
+    }
+    ObjectNode review = (ObjectNode) readJson(request.getBody().readUtf8());
+    ObjectNode rule = review.with("status").putArray("resourceRules").addObject();
+    rule.putArray("apiGroups").add("coordination.k8s.io");
+    rule.putArray("resources").add("leases");
+    rule.putArray("verbs").add("get").add("create").add("update");
+    review.with("status").putArray("nonResourceRules");
+    review.with("status").put("incomplete", false);
+    return new MockResponse().setResponseCode(201).setBody(review.toString());
+  }
+
+  private static JsonNode readJson(String body) {
+    try {
+      return JSON.readTree(body);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
 
   @Override
   public MockResponse handlePatch(RecordedRequest request) {
