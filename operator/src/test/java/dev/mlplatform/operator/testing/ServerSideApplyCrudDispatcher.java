@@ -37,7 +37,8 @@ import java.util.Map;
  *       Apply, lists as leaves), which JOSDK's SSA matcher reads to detect drift;
  *   <li>an apply that changes nothing is a no-op: no new resourceVersion and no watch event;
  *   <li>an apply to the status subresource replaces the status (only the operator writes it);
- *   <li>a SelfSubjectRulesReview is answered with the Lease rules of the operator's Role.
+ *   <li>a SelfSubjectRulesReview is answered with the Lease rules of the operator's Role;
+ *   <li>kubectl's discovery documents are served ({@link Discovery}).
  * </ul>
  *
  * Not modelled: conflicts between managers (every apply here forces), field ownership taken over by
@@ -65,6 +66,14 @@ public class ServerSideApplyCrudDispatcher extends KubernetesCrudDispatcher {
    * starts leader election; the CRUD mock would store the review instead of answering. Answer with
    * the Lease rules the operator's RBAC (k8s/base) grants.
    */
+  @Override
+  public MockResponse handleGet(String path) {
+    int q = path.indexOf('?');
+    return Discovery.document(q < 0 ? path : path.substring(0, q))
+        .map(doc -> new MockResponse().setResponseCode(200).setBody(doc))
+        .orElseGet(() -> super.handleGet(path));
+  }
+
   @Override
   public MockResponse handleCreate(RecordedRequest request) {
     if (!request.getPath().contains("/selfsubjectrulesreviews")) {

@@ -1,0 +1,150 @@
+package dev.mlplatform.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import dev.mlplatform.operator.api.v1alpha1.ModelServer;
+import dev.mlplatform.operator.config.OperatorConfig;
+import dev.mlplatform.operator.reconciler.SpecValidator;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The shipped manifests (k8s/base) and examples, read as Kubernetes objects. */
+class ManifestsTest {
+
+  private static final Path BASE = Golden.repoRoot().resolve("k8s/base");
+  private static final Path EXAMPLES = Golden.repoRoot().resolve("examples");
+
+  private static <T> T read(Path file, Class<T> type) throws IOException {
+    return Serialization.unmarshal(Files.readString(file), type);
+  }
+
+  private static Container operatorContainer() throws IOException {
+    return read(BASE.resolve("deployment.yaml"), Deployment.class)
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0);
+  }
+
+  @Test
+  void operator_probes_hit_its_health_routes_on_its_management_port() throws IOException {
+    Container container = operatorContainer();
+    assertThat(container.getPorts())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getName()).isEqualTo("management");
+              assertThat(p.getContainerPort()).isEqualTo(8081);
+            });
+    String port =
+        container.getEnv().stream()
+            .filter(e -> e.getName().equals("MANAGEMENT_PORT"))
+            .map(EnvVar::getValue)
+            .findFirst()
+            .orElse(OperatorConfig.MANAGEMENT_PORT.defaultValue());
+    assertThat(port).isEqualTo("8081");
+    for (Probe probe : List.of(container.getStartupProbe(), container.getLivenessProbe())) {
+      assertThat(probe.getHttpGet().getPath()).isEqualTo("/healthz");
+      assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("management");
+    }
+    assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal())
+        .isEqualTo("management");
+    Service metrics = read(BASE.resolve("metrics-service.yaml"), Service.class);
+    assertThat(metrics.getSpec().getPorts().get(0).getTargetPort().getStrVal())
+        .isEqualTo("management");
+  }
+
+  @Test
+  void operator_container_is_hardened() throws IOException {
+    var sc = operatorContainer().getSecurityContext();
+    assertThat(sc.getRunAsNonRoot()).isTrue();
+    assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
+    assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
+    assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(sc.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(operatorContainer().getEnv())
+        .extracting(EnvVar::getName)
+        .allSatisfy(
+            name ->
+                assertThat(
+                        name.equals("JAVA_TOOL_OPTIONS")
+                            || OperatorConfig.OPTIONS.stream().anyMatch(o -> o.env().equals(name)))
+                    .as("%s is an operator setting", name)
+                    .isTrue());
+  }
+
+  @Test
+  void cluster_role_is_written_verb_by_verb_and_covers_every_child() throws IOException {
+    ClusterRole role = read(BASE.resolve("cluster-role.yaml"), ClusterRole.class);
+    Map<String, List<String>> verbs = new HashMap<>();
+    for (PolicyRule rule : role.getRules()) {
+      assertThat(rule.getVerbs()).doesNotContain("*");
+      assertThat(rule.getResources()).doesNotContain("*");
+      assertThat(rule.getApiGroups()).doesNotContain("*");
+      rule.getResources().forEach(r -> verbs.put(r, rule.getVerbs()));
+    }
+    for (String child :
+        List.of(
+            "configmaps",
+            "services",
+            "deployments",
+            "horizontalpodautoscalers",
+            "poddisruptionbudgets")) {
+      assertThat(verbs.get(child))
+          .as(child)
+          .containsExactlyInAnyOrder("get", "list", "watch", "create", "patch");
+    }
+    assertThat(verbs.get("modelservers")).containsExactlyInAnyOrder("get", "list", "watch");
+    assertThat(verbs.get("modelservers/status")).containsExactly("patch");
+    assertThat(verbs.get("pods")).containsExactlyInAnyOrder("get", "list", "watch");
+    assertThat(verbs.get("events")).containsExactly("create");
+    String leaderElection = Files.readString(BASE.resolve("leader-election-role.yaml"));
+    Role leases = Serialization.unmarshal(leaderElection.split("\n---\n")[0], Role.class);
+    assertThat(leases.getRules().get(0).getVerbs())
+        .containsExactlyInAnyOrder("get", "create", "update");
+  }
+
+  @Test
+  void examples_are_valid_model_servers() throws IOException {
+    ModelServer minimal = read(EXAMPLES.resolve("modelserver-minimal.yaml"), ModelServer.class);
+    ModelServer full = read(EXAMPLES.resolve("modelserver-full.yaml"), ModelServer.class);
+    assertThat(SpecValidator.validate(minimal.getSpec())).isEmpty();
+    assertThat(SpecValidator.validate(full.getSpec())).isEmpty();
+    assertThat(minimal.getSpec().getReplicas()).isNull();
+    assertThat(full.getSpec().getReplicas().getMax()).isEqualTo(10);
+    assertThat(full.getSpec().getPod().getAffinity()).isNotNull();
+  }
+
+  @Test
+  void kustomize_renders_the_base_as_in_its_golden_file() throws Exception {
+    assumeThat(Path.of("/usr/bin/kubectl")).as("kubectl is installed").exists();
+    Process process =
+        new ProcessBuilder("kubectl", "kustomize", BASE.toString())
+            .redirectErrorStream(true)
+            .start();
+    String rendered = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(rendered).isZero();
+    assertThat(rendered).contains("kind: CustomResourceDefinition", "kind: ClusterRole");
+    Golden.assertMatches("k8s-base.yaml", rendered);
+  }
+}
