@@ -26,7 +26,7 @@ test: ## Run unit and integration tests (what CI runs)
 	$(MVN) verify
 
 .PHONY: bench
-bench: $(SERVER_JAR) ## Benchmark: engine alone vs the HTTP server under wrk (see README, Performance)
+bench: build ## Benchmark: engine alone vs the HTTP server under wrk (see README, Performance)
 	bash bench/run.sh
 
 .PHONY: fmt

@@ -6,16 +6,17 @@ import dev.mlplatform.server.config.ServerConfig;
 import dev.mlplatform.server.lifecycle.ServerState;
 import dev.mlplatform.server.metrics.ServerMetrics;
 import io.javalin.Javalin;
-import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
+import jakarta.servlet.DispatcherType;
+import java.util.EnumSet;
 import java.util.Set;
+import org.eclipse.jetty.servlet.FilterHolder;
 
 /**
  * The HTTP API on {@code HTTP_PORT}, built from injected parts so tests can start it on port 0.
  * Every error, whatever raised it, leaves through {@link ErrorResponder}.
  */
 public final class HttpApi implements AutoCloseable {
-  private static final String STARTED_AT = "startedAtNanos";
   private static final Set<String> ROUTES =
       Set.of(
           "/predict",
@@ -48,19 +49,12 @@ public final class HttpApi implements AutoCloseable {
               c.http.maxRequestSize = config.maxRequestBytes();
               // embeddings are served to peers in the cluster: CPU beats bytes on the wire
               c.http.disableCompression();
-              c.requestLogger.http(
-                  (ctx, ms) ->
-                      metrics.requestFinished(
-                          route(ctx),
-                          ctx.method().name(),
-                          ctx.statusCode(),
-                          System.nanoTime() - startedAt(ctx)));
+              RequestMetricsFilter filter = new RequestMetricsFilter(metrics, ROUTES);
+              c.jetty.modifyServletContextHandler(
+                  h ->
+                      h.addFilter(
+                          new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST)));
             });
-    app.before(
-        ctx -> {
-          ctx.attribute(STARTED_AT, System.nanoTime());
-          metrics.requestStarted();
-        });
     app.post("/predict", predict::handle);
     app.post("/v1/embeddings", openAi::embeddings);
     app.post("/embed", tei::handle);
@@ -79,15 +73,6 @@ public final class HttpApi implements AutoCloseable {
                 ctx);
           }
         });
-  }
-
-  private static String route(Context ctx) {
-    return ROUTES.contains(ctx.path()) ? ctx.path() : "unmatched";
-  }
-
-  private static long startedAt(Context ctx) {
-    Long started = ctx.attribute(STARTED_AT);
-    return started == null ? System.nanoTime() : started;
   }
 
   public HttpApi start(int port) {

@@ -112,6 +112,7 @@ public final class ServerMetrics implements BatchObserver, AutoCloseable {
   public void watchQueue(IntSupplier depth) {
     Gauge.builder("model_server_queue_depth", depth, d -> d.getAsInt())
         .description("Inputs waiting for a forward pass")
+        .strongReference(true)
         .register(registry);
   }
 

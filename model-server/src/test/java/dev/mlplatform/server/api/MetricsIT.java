@@ -1,11 +1,18 @@
 package dev.mlplatform.server.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.mlplatform.server.ModelServer;
 import dev.mlplatform.server.testing.ApiClient;
 import dev.mlplatform.server.testing.SharedServer;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -14,8 +21,11 @@ class MetricsIT {
   private final ApiClient api;
   private final ApiClient metrics;
 
+  private final int port;
+
   MetricsIT(ModelServer server, ApiClient api) {
     this.api = api;
+    this.port = server.httpPort();
     this.metrics = new ApiClient(server.metricsPort());
   }
 
@@ -60,6 +70,37 @@ class MetricsIT {
         .isGreaterThan(passes);
     assertThat(sample("model_server_rejections_total", "reason=\"invalid_json\""))
         .isEqualTo(rejected + 1);
+  }
+
+  @Test
+  void a_client_that_hangs_up_mid_request_is_still_counted_and_leaves_nothing_in_flight()
+      throws Exception {
+    double served = sample("model_server_requests_total", "route=\"/predict\"");
+    String body =
+        ApiClient.json(Map.of("texts", Collections.nCopies(64, "a sentence ".repeat(40))));
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                  + "Content-Length: "
+                  + body.length()
+                  + "\r\n\r\n"
+                  + body)
+              .getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> sample("model_server_requests_in_flight") >= 1);
+    } // hang up before the answer
+
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              assertThat(sample("model_server_requests_in_flight")).isZero();
+              assertThat(sample("model_server_requests_total", "route=\"/predict\""))
+                  .isEqualTo(served + 1);
+            });
   }
 
   @Test

@@ -1,0 +1,79 @@
+package dev.mlplatform.bench;
+
+import dev.mlplatform.server.inference.BundledModels;
+import dev.mlplatform.server.inference.DjlEmbeddingModel;
+import dev.mlplatform.server.inference.ModelFiles;
+import dev.mlplatform.server.inference.Pooling;
+import dev.mlplatform.server.inference.TextTokenizer;
+import dev.mlplatform.server.inference.TokenizedText;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The ceiling the server is measured against: the engine alone, in-process, on pre-tokenised
+ * sentences, at several batch sizes. Prints one line per batch size and a final {@code best} line.
+ *
+ * <p>Usage: {@code EngineThroughput SENTENCES_FILE BUNDLED_MODEL THREADS SECONDS_PER_SIZE}
+ */
+public final class EngineThroughput {
+  private EngineThroughput() {}
+
+  public static void main(String[] args) throws Exception {
+    List<String> sentences =
+        Files.readAllLines(Path.of(args[0])).stream().filter(s -> !s.isBlank()).toList();
+    String bundled = args[1];
+    int threads = Integer.parseInt(args[2]);
+    double seconds = Double.parseDouble(args[3]);
+    ModelFiles files =
+        new BundledModels(Path.of(System.getProperty("java.io.tmpdir"), "mlplatform-models"))
+            .unpack(bundled);
+    try (TextTokenizer tokenizer = new TextTokenizer(files.tokenizer(), 256);
+        DjlEmbeddingModel model =
+            new DjlEmbeddingModel(
+                files, Pooling.MEAN, threads, tokenizer.tokenize(List.of("probe")).get(0))) {
+      List<TokenizedText> tokens = tokenizer.tokenize(sentences);
+      double meanTokens = tokens.stream().mapToInt(TokenizedText::length).average().orElse(0);
+      System.out.printf(
+          "engine %s, %d threads, %d sentences, %.1f tokens on average%n",
+          model.engine().djlName(), threads, sentences.size(), meanTokens);
+      double best = 0;
+      int bestBatch = 0;
+      for (int batch : new int[] {1, 8, 16, 32, 64}) {
+        double rate = measure(model, tokens, batch, seconds);
+        System.out.printf("batch %3d: %7.1f embeddings/s%n", batch, rate);
+        if (rate > best) {
+          best = rate;
+          bestBatch = batch;
+        }
+      }
+      System.out.printf("best %.1f embeddings/s at batch %d%n", best, bestBatch);
+    }
+  }
+
+  private static double measure(
+      DjlEmbeddingModel model, List<TokenizedText> tokens, int batch, double seconds) {
+    List<List<TokenizedText>> batches = new ArrayList<>();
+    for (int i = 0; i + batch <= tokens.size() * 4; i += batch) {
+      List<TokenizedText> b = new ArrayList<>(batch);
+      for (int j = 0; j < batch; j++) {
+        b.add(tokens.get((i + j) % tokens.size()));
+      }
+      batches.add(b);
+    }
+    // warm-up at this shape
+    long warmEnd = System.nanoTime() + (long) (seconds * 0.25e9);
+    for (int i = 0; System.nanoTime() < warmEnd; i++) {
+      model.embed(batches.get(i % batches.size()));
+    }
+    long start = System.nanoTime();
+    long end = start + (long) (seconds * 1e9);
+    long embedded = 0;
+    for (int i = 0; System.nanoTime() < end; i++) {
+      model.embed(batches.get(i % batches.size()));
+      embedded += batch;
+    }
+    return embedded / ((System.nanoTime() - start) / 1e9);
+  }
+}
