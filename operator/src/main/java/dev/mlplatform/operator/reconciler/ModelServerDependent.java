@@ -8,8 +8,8 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 
 /**
  * A child of a ModelServer: desired state comes from one pure builder; JOSDK applies it with
- * server-side apply, reverts drift and recreates it when deleted. Creations and updates become
- * Events on the ModelServer.
+ * server-side apply, reverts drift and recreates it when deleted. Creations and updates are noted
+ * for the reconciler's Event and counted.
  */
 abstract class ModelServerDependent<R extends HasMetadata>
     extends CRUDKubernetesDependentResource<R, ModelServer> {
@@ -45,9 +45,7 @@ abstract class ModelServerDependent<R extends HasMetadata>
   private void written(ModelServer primary, Context<ModelServer> context, R child, String verb) {
     ReconcileInputs inputs = inputs(context);
     inputs.metrics().childWritten(child.getKind(), verb.toLowerCase());
-    inputs
-        .events()
-        .normal(primary, verb, verb + " " + child.getKind() + " " + child.getMetadata().getName());
+    inputs.writes().add(verb + " " + child.getKind() + " " + child.getMetadata().getName());
   }
 
   static ReconcileInputs inputs(Context<ModelServer> context) {

@@ -9,15 +9,23 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes core/v1 Events about a ModelServer, so {@code kubectl describe msrv NAME} tells what the
- * operator did. A failure to write an Event is logged and never fails a reconciliation.
+ * operator did. Like client-go's EventRecorder, recording is asynchronous and best effort: Events
+ * are written by one background thread from a bounded queue, dropped (and logged) when the queue is
+ * full, and a failure to write one never fails or slows a reconciliation.
  */
 public final class ModelServerEvents {
+
+  private static final int QUEUE = 1024;
 
   public static final String COMPONENT = "mlplatform-operator";
   public static final String NORMAL = "Normal";
@@ -27,10 +35,24 @@ public final class ModelServerEvents {
 
   private final KubernetesClient client;
   private final Clock clock;
+  private final ExecutorService writer;
 
   public ModelServerEvents(KubernetesClient client, Clock clock) {
     this.client = client;
     this.clock = clock;
+    this.writer =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(QUEUE),
+            r -> {
+              Thread t = new Thread(r, "event-recorder");
+              t.setDaemon(true);
+              return t;
+            },
+            (task, executor) -> log.warn("event queue full; dropping an event"));
   }
 
   public void normal(ModelServer server, String reason, String message) {
@@ -75,16 +97,19 @@ public final class ModelServerEvents {
             .withLastTimestamp(now)
             .withCount(1)
             .build();
-    try {
-      client.v1().events().inNamespace(namespace).resource(event).create();
-    } catch (RuntimeException e) {
-      log.warn(
-          "could not record {} event {} for {}/{}: {}",
-          type,
-          reason,
-          namespace,
-          server.getMetadata().getName(),
-          e.getMessage());
-    }
+    writer.execute(
+        () -> {
+          try {
+            client.v1().events().inNamespace(namespace).resource(event).create();
+          } catch (RuntimeException e) {
+            log.warn(
+                "could not record {} event {} for {}/{}: {}",
+                type,
+                reason,
+                namespace,
+                server.getMetadata().getName(),
+                e.getMessage());
+          }
+        });
   }
 }

@@ -25,10 +25,16 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +64,7 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
   private final String defaultImage;
   private final OperatorMetrics metrics;
   private final Clock clock;
+  private volatile ModelServerEvents events;
 
   public ModelServerReconciler(String defaultImage, OperatorMetrics metrics, Clock clock) {
     this.defaultImage = Objects.requireNonNull(defaultImage);
@@ -86,7 +93,7 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
   @Override
   public UpdateControl<ModelServer> reconcile(ModelServer server, Context<ModelServer> context) {
     long start = System.nanoTime();
-    ModelServerEvents events = new ModelServerEvents(context.getClient(), clock);
+    ModelServerEvents events = events(context);
     ModelServerStatusAggregator status = new ModelServerStatusAggregator(server, clock);
 
     List<String> problems = SpecValidator.validate(server.getSpec());
@@ -101,11 +108,13 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
     }
 
     ResolvedSpec spec = ResolvedSpec.of(server, defaultImage);
+    Queue<String> writes = new ConcurrentLinkedQueue<>();
     context
         .managedWorkflowAndDependentResourceContext()
-        .put(ReconcileInputs.class, new ReconcileInputs(spec, events, metrics));
+        .put(ReconcileInputs.class, new ReconcileInputs(spec, metrics, writes));
     // Throws when a child cannot be applied; updateErrorStatus then reports it and JOSDK retries.
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+    recordWrites(server, events, writes);
 
     ModelServerStatus next =
         status
@@ -150,13 +159,42 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
             .pods(context.getSecondaryResources(Pod.class))
             .build();
     if (!sameCondition(server.getStatus(), next, ConditionTypes.DEGRADED)) {
-      new ModelServerEvents(context.getClient(), clock)
-          .warning(server, ConditionTypes.REASON_RECONCILE_FAILED, message);
+      events(context).warning(server, ConditionTypes.REASON_RECONCILE_FAILED, message);
     }
     if (next.equals(server.getStatus())) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
     return ErrorStatusUpdateControl.patchStatus(statusPatch(server, next));
+  }
+
+  private ModelServerEvents events(Context<ModelServer> context) {
+    ModelServerEvents current = events;
+    if (current == null) {
+      synchronized (this) {
+        if (events == null) {
+          events = new ModelServerEvents(context.getClient(), clock);
+        }
+        current = events;
+      }
+    }
+    return current;
+  }
+
+  /** One Event per verb and reconciliation, e.g. "Created ConfigMap a-config, Deployment a". */
+  private static void recordWrites(
+      ModelServer server, ModelServerEvents events, Queue<String> writes) {
+    Map<String, List<String>> byVerb = new TreeMap<>();
+    for (String write : writes) {
+      int space = write.indexOf(' ');
+      byVerb
+          .computeIfAbsent(write.substring(0, space), v -> new ArrayList<>())
+          .add(write.substring(space + 1));
+    }
+    byVerb.forEach(
+        (verb, children) -> {
+          Collections.sort(children);
+          events.normal(server, verb, verb + " " + String.join(", ", children));
+        });
   }
 
   private UpdateControl<ModelServer> statusUpdate(ModelServer server, ModelServerStatus next) {

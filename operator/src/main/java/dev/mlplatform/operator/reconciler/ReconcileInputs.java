@@ -1,10 +1,11 @@
 package dev.mlplatform.operator.reconciler;
 
 import dev.mlplatform.operator.resources.ResolvedSpec;
+import java.util.Queue;
 
 /**
- * What the reconciler hands its dependents for one reconciliation: the validated, defaulted spec
- * and where to record Events.
+ * What the reconciler hands its dependents for one reconciliation: the validated, defaulted spec,
+ * where to count writes, and where to note them ("Created Deployment x") for the one Event the
+ * reconciler records afterwards. Dependents run in parallel, so {@code writes} is concurrent.
  */
-public record ReconcileInputs(
-    ResolvedSpec spec, ModelServerEvents events, OperatorMetrics metrics) {}
+public record ReconcileInputs(ResolvedSpec spec, OperatorMetrics metrics, Queue<String> writes) {}
