@@ -124,6 +124,8 @@ class CrdTest {
     assertThat(version().path("subresources").has("status")).isTrue();
     List<String> columns = new ArrayList<>();
     version().path("additionalPrinterColumns").forEach(c -> columns.add(c.path("name").asText()));
-    assertThat(columns).containsExactlyInAnyOrder("MODEL", "READY", "MIN", "MAX", "STATUS", "AGE");
+    assertThat(columns)
+        .as("DESIGN.md order")
+        .containsExactly("MODEL", "READY", "MIN", "MAX", "STATUS", "AGE");
   }
 }
