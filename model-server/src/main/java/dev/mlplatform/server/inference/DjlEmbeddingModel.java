@@ -1,19 +1,21 @@
 package dev.mlplatform.server.inference;
 
 import ai.djl.MalformedModelException;
+import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ModelNotFoundException;
-import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import ai.djl.util.PairList;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A transformer encoder run by a DJL engine, pooled as sentence-transformers pools it. The model
@@ -22,7 +24,7 @@ import java.util.List;
  * (or already pooled {@code [batch, hidden]}).
  */
 public final class DjlEmbeddingModel implements EmbeddingModel {
-  private final ZooModel<NDList, NDList> model;
+  private final Model model;
   private final Predictor<NDList, NDList> predictor;
   private final ModelEngine engine;
   private final Pooling pooling;
@@ -38,28 +40,34 @@ public final class DjlEmbeddingModel implements EmbeddingModel {
   public DjlEmbeddingModel(ModelFiles files, Pooling pooling, int threads, TokenizedText probe) {
     this.engine = files.engine();
     this.pooling = pooling;
-    Criteria.Builder<NDList, NDList> criteria =
-        Criteria.builder()
-            .setTypes(NDList.class, NDList.class)
-            .optModelPath(files.weights())
-            .optEngine(engine.djlName());
-    if (engine == ModelEngine.ONNX_RUNTIME) {
-      criteria
-          .optOption("intraOpNumThreads", Integer.toString(threads))
-          .optOption("interOpNumThreads", "1")
-          .optOption("executionMode", "SEQUENTIAL")
-          .optOption("optLevel", "ALL_OPT");
-    }
+    this.model = Model.newInstance(files.weights().getFileName().toString(), engine.djlName());
     try {
-      this.model = criteria.build().loadModel();
-    } catch (IOException | ModelNotFoundException | MalformedModelException e) {
+      model.load(files.weights(), null, engineOptions(engine, threads));
+    } catch (IOException | MalformedModelException | OrtException | RuntimeException e) {
+      model.close();
       throw new ModelLoadException(
           "cannot load " + files.weights() + " with " + engine.djlName() + ": " + e.getMessage(),
           e);
     }
-    this.predictor = model.newPredictor();
+    this.predictor = model.newPredictor(new NoopTranslator());
     this.inputNames = inputNames(model.describeInput());
     this.dimension = embed(List.of(probe))[0].length;
+  }
+
+  private static Map<String, Object> engineOptions(ModelEngine engine, int threads)
+      throws OrtException {
+    if (engine != ModelEngine.ONNX_RUNTIME) {
+      return Map.of();
+    }
+    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    options.setIntraOpNumThreads(threads);
+    options.setInterOpNumThreads(1);
+    options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+    options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    // Idle ORT threads spin by default; on a few cores that steals the CPU the HTTP threads need
+    // to parse and tokenise the next batch's requests.
+    options.addConfigEntry("session.intra_op.allow_spinning", "0");
+    return Map.of("sessionOptions", options);
   }
 
   private static List<String> inputNames(PairList<String, Shape> described) {
