@@ -29,15 +29,14 @@ class MetricsIT {
     this.metrics = new ApiClient(server.metricsPort());
   }
 
-  /** The value of the first sample of {@code name} carrying all the given label pairs, or 0. */
+  /** The sum of the samples of {@code name} that carry all the given label pairs (0 if none). */
   private double sample(String name, String... labels) {
     String text = metrics.get("/metrics").raw().body();
     return text.lines()
         .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
         .filter(l -> Arrays.stream(labels).allMatch(l::contains))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-        .findFirst()
-        .orElse(0);
+        .sum();
   }
 
   @Test
