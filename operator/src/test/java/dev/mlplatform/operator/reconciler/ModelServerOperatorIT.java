@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,6 +56,9 @@ class ModelServerOperatorIT {
 
   @BeforeAll
   static void startOperator() {
+    // A condition not written yet (Optional.orElseThrow) means "not yet", not a failure; the last
+    // exception is reported if the wait times out.
+    Awaitility.ignoreExceptionsByDefault();
     cluster = MockCluster.start();
     client = cluster.client();
     registry = new SimpleMeterRegistry();
@@ -64,7 +68,9 @@ class ModelServerOperatorIT {
                 "LEADER_ELECTION", "false",
                 "DEFAULT_SERVER_IMAGE", TestModelServers.DEFAULT_IMAGE,
                 "RECONCILE_THREADS", "4"));
-    operator = ModelServerOperator.create(cluster.newClient(), config, registry, Clock.systemUTC());
+    operator =
+        ModelServerOperator.create(
+            cluster.newOperatorClient(), config, registry, Clock.systemUTC());
     operator.start();
   }
 
@@ -461,6 +467,38 @@ class ModelServerOperatorIT {
                 assertThat(condition(get("broken", ns), "Degraded").orElseThrow().getMessage())
                     .contains("spec.replicas.min: must be >= 1, got 0"));
     assertThat(children("broken", ns)).isEmpty();
+  }
+
+  @Test
+  void failing_api_writes_degrade_as_reconcile_failed_and_recover_on_retry(TestInfo test) {
+    String ns = namespace(test);
+    cluster.dispatcher().failAppliesIn(ns);
+    try {
+      create("embeddings", ns);
+      await()
+          .atMost(TIMEOUT)
+          .untilAsserted(
+              () -> {
+                Condition degraded = condition(get("embeddings", ns), "Degraded").orElseThrow();
+                assertThat(degraded.getStatus()).isEqualTo("True");
+                assertThat(degraded.getReason()).isEqualTo("ReconcileFailed");
+                assertThat(degraded.getMessage()).contains("etcdserver: request timed out");
+                assertThat(client.v1().events().inNamespace(ns).list().getItems())
+                    .anyMatch(e -> e.getReason().equals("ReconcileFailed"));
+              });
+      assertThat(children("embeddings", ns)).isEmpty();
+    } finally {
+      cluster.dispatcher().healAppliesIn(ns);
+    }
+
+    // JOSDK retries with back-off; once the API server answers again everything converges.
+    awaitChildren("embeddings", ns);
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(condition(get("embeddings", ns), "Degraded").orElseThrow().getStatus())
+                    .isEqualTo("False"));
   }
 
   @Test

@@ -20,20 +20,26 @@ public final class MockCluster implements AutoCloseable {
 
   private final KubernetesMockServer server;
   private final KubernetesClient client;
+  private final ServerSideApplyCrudDispatcher dispatcher;
 
-  private MockCluster(KubernetesMockServer server, KubernetesClient client) {
+  private MockCluster(
+      KubernetesMockServer server,
+      KubernetesClient client,
+      ServerSideApplyCrudDispatcher dispatcher) {
     this.server = server;
     this.client = client;
+    this.dispatcher = dispatcher;
+  }
+
+  public ServerSideApplyCrudDispatcher dispatcher() {
+    return dispatcher;
   }
 
   public static MockCluster start() {
+    ServerSideApplyCrudDispatcher dispatcher = new ServerSideApplyCrudDispatcher();
     KubernetesMockServer server =
         new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new ServerSideApplyCrudDispatcher(),
-            false);
+            new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init();
     KubernetesClient client = server.createClient();
     Path crd =
@@ -47,7 +53,7 @@ public final class MockCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("generated CRD missing: " + crd, e);
     }
-    return new MockCluster(server, client);
+    return new MockCluster(server, client, dispatcher);
   }
 
   public KubernetesClient client() {
@@ -57,6 +63,16 @@ public final class MockCluster implements AutoCloseable {
   /** A new client, e.g. for a process that must not share the test's client. */
   public KubernetesClient newClient() {
     return server.createClient();
+  }
+
+  /**
+   * A client for the operator under test. fabric8 retries 5xx answers itself with exponential
+   * back-off (10 times by default); one retry keeps failure tests short and leaves the retrying to
+   * JOSDK, whose behaviour is what the tests are about.
+   */
+  public KubernetesClient newOperatorClient() {
+    return server.createClient(
+        b -> b.editOrNewConfig().withRequestRetryBackoffLimit(1).endConfig());
   }
 
   public String url() {
