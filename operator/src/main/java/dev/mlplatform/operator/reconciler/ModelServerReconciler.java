@@ -123,12 +123,13 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
             .pods(context.getSecondaryResources(Pod.class))
             .url(ServiceDesiredState.url(spec))
             .build();
-    if (!sameCondition(server.getStatus(), next, ConditionTypes.DEGRADED)) {
+    // Events mark transitions (status or reason), not every new restart count or replica count.
+    if (!sameTransition(server.getStatus(), next, ConditionTypes.DEGRADED)) {
       condition(next, ConditionTypes.DEGRADED)
           .filter(c -> ConditionTypes.TRUE.equals(c.getStatus()))
           .ifPresent(c -> events.warning(server, c.getReason(), c.getMessage()));
     }
-    if (!sameCondition(server.getStatus(), next, ConditionTypes.READY)) {
+    if (!sameTransition(server.getStatus(), next, ConditionTypes.READY)) {
       condition(next, ConditionTypes.READY)
           .filter(c -> ConditionTypes.TRUE.equals(c.getStatus()))
           .ifPresent(c -> events.normal(server, c.getReason(), c.getMessage()));
@@ -158,7 +159,7 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
             .hpa(context.getSecondaryResource(HorizontalPodAutoscaler.class).orElse(null))
             .pods(context.getSecondaryResources(Pod.class))
             .build();
-    if (!sameCondition(server.getStatus(), next, ConditionTypes.DEGRADED)) {
+    if (!sameTransition(server.getStatus(), next, ConditionTypes.DEGRADED)) {
       events(context).warning(server, ConditionTypes.REASON_RECONCILE_FAILED, message);
     }
     if (next.equals(server.getStatus())) {
@@ -225,6 +226,14 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
     return before.map(Condition::getStatus).equals(after.map(Condition::getStatus))
         && before.map(Condition::getReason).equals(after.map(Condition::getReason))
         && before.map(Condition::getMessage).equals(after.map(Condition::getMessage));
+  }
+
+  private static boolean sameTransition(
+      ModelServerStatus previous, ModelServerStatus next, String type) {
+    Optional<Condition> before = condition(previous, type);
+    Optional<Condition> after = condition(next, type);
+    return before.map(Condition::getStatus).equals(after.map(Condition::getStatus))
+        && before.map(Condition::getReason).equals(after.map(Condition::getReason));
   }
 
   private static Optional<Condition> condition(ModelServerStatus status, String type) {

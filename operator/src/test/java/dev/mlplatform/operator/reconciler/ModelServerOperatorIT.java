@@ -412,6 +412,31 @@ class ModelServerOperatorIT {
                           e.getType().equals("Warning")
                               && e.getReason().equals("CrashLoopBackOff"));
             });
+
+    // Another restart updates the message but is not a new transition: no second Event.
+    client
+        .pods()
+        .inNamespace(ns)
+        .withName("embeddings-7d9f-abcde")
+        .editStatus(
+            p -> {
+              p.getStatus().getContainerStatuses().get(0).setRestartCount(6);
+              return p;
+            });
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(condition(get("embeddings", ns), "Degraded").orElseThrow().getMessage())
+                    .contains("6 restarts"));
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(client.v1().events().inNamespace(ns).list().getItems())
+                    .filteredOn(e -> e.getReason().equals("CrashLoopBackOff"))
+                    .hasSize(1));
   }
 
   @Test
