@@ -5,10 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.mlplatform.server.testing.ApiClient;
 import dev.mlplatform.server.testing.ApiClient.Reply;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.mlplatform.server.testing.ServerProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,51 +18,20 @@ import org.junit.jupiter.api.Test;
 
 /** The server as its own process, stopped with SIGTERM as the kubelet stops it. */
 class ShutdownIT {
-  private Process process;
+  private ServerProcess server;
 
   @AfterEach
   void kill() {
-    if (process != null) {
-      process.destroyForcibly();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+    if (server != null) {
+      server.close();
     }
   }
 
   @Test
   void sigterm_while_requests_are_in_flight_completes_all_of_them_and_exits_0() throws Exception {
-    int httpPort = freePort();
-    Path log = Files.createTempFile("model-server", ".log");
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-Dai.djl.offline=true",
-                "-Dai.djl.onnx.disable_alternative=true",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder
-        .environment()
-        .putAll(
-            Map.of(
-                "HTTP_PORT", "" + httpPort,
-                "METRICS_PORT", "" + freePort(),
-                "INFERENCE_THREADS", "2",
-                "SHUTDOWN_DRAIN_SECONDS", "2",
-                "MAX_BATCH_SIZE", "8"));
-    process = builder.start();
-    ApiClient api = new ApiClient(httpPort);
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .ignoreExceptions()
-        .until(() -> api.get("/health/ready").status() == 200);
+    server = ServerProcess.start(Map.of("SHUTDOWN_DRAIN_SECONDS", "2", "MAX_BATCH_SIZE", "8"));
+    ApiClient api = server.awaitReady();
+    Process process = server.process();
 
     // enough long texts that the model is still busy when the signal lands
     String body =
@@ -87,25 +53,16 @@ class ShutdownIT {
       assertThat(r.json().get("embeddings")).hasSize(16);
     }
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as(Files.readString(log)).isZero();
-    assertThat(Files.readString(log)).contains("stopped");
+    assertThat(process.exitValue()).as(server.log()).isZero();
+    assertThat(server.log()).contains("stopped");
   }
 
   @Test
   void an_invalid_setting_stops_start_up_with_a_message_naming_the_variable() throws Exception {
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName())
-            .redirectErrorStream(true);
-    builder.environment().put("MAX_BATCH_SIZE", "lots");
-    process = builder.start();
-    String output = new String(process.getInputStream().readAllBytes());
+    server = ServerProcess.start(Map.of("MAX_BATCH_SIZE", "lots"));
 
-    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).isEqualTo(2);
-    assertThat(output).contains("MAX_BATCH_SIZE").contains("lots");
+    assertThat(server.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(server.process().exitValue()).isEqualTo(2);
+    assertThat(server.log()).contains("MAX_BATCH_SIZE").contains("lots");
   }
 }

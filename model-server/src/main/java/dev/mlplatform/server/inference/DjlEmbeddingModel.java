@@ -56,7 +56,10 @@ public final class DjlEmbeddingModel implements EmbeddingModel {
 
   private static Map<String, Object> engineOptions(ModelEngine engine, int threads)
       throws OrtException {
-    if (engine != ModelEngine.ONNX_RUNTIME) {
+    if (engine == ModelEngine.PYTORCH) {
+      // libtorch reads its thread counts once, when the engine starts
+      setIfAbsent("ai.djl.pytorch.num_threads", Integer.toString(threads));
+      setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
       return Map.of();
     }
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
@@ -68,6 +71,12 @@ public final class DjlEmbeddingModel implements EmbeddingModel {
     // to parse and tokenise the next batch's requests.
     options.addConfigEntry("session.intra_op.allow_spinning", "0");
     return Map.of("sessionOptions", options);
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
   }
 
   private static List<String> inputNames(PairList<String, Shape> described) {

@@ -1,14 +1,16 @@
 package dev.mlplatform.server.testing;
 
 import dev.mlplatform.server.ModelServer;
+import java.util.Map;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * One real model server (bundled fp32 model, ephemeral ports) shared by the integration test
- * classes that ask for it, started once and stopped when the test run ends.
+ * Real model servers (ephemeral ports) shared by the integration test classes: one per engine, as
+ * the class's {@link ServedBy} says (ONNX Runtime when absent), started once and stopped when the
+ * test run ends.
  */
 public final class SharedServer implements BeforeAllCallback, ParameterResolver {
 
@@ -18,10 +20,12 @@ public final class SharedServer implements BeforeAllCallback, ParameterResolver 
   }
 
   private static ModelServer server(ExtensionContext context) {
+    ServedBy servedBy = context.getRequiredTestClass().getAnnotation(ServedBy.class);
+    String engine = servedBy == null ? "OnnxRuntime" : servedBy.value();
     return context
         .getRoot()
-        .getStore(ExtensionContext.Namespace.GLOBAL)
-        .getOrComputeIfAbsent(SharedServer.class, k -> new Handle(), Handle.class)
+        .getStore(ExtensionContext.Namespace.create(SharedServer.class))
+        .getOrComputeIfAbsent(engine, Handle::new, Handle.class)
         .server;
   }
 
@@ -42,8 +46,12 @@ public final class SharedServer implements BeforeAllCallback, ParameterResolver 
   private static final class Handle implements ExtensionContext.Store.CloseableResource {
     final ModelServer server;
 
-    Handle() {
-      server = new ModelServer(TestEnv.config(), "test");
+    Handle(String engine) {
+      Map<String, String> env =
+          engine.equals("PyTorch")
+              ? Map.of("MODEL_URI", "file://" + Fixtures.torchScriptModel())
+              : Map.of();
+      server = new ModelServer(TestEnv.config(env), "test");
       server.loadModel();
     }
 

@@ -8,6 +8,7 @@ import dev.mlplatform.server.inference.Vectors;
 import dev.mlplatform.server.testing.ApiClient;
 import dev.mlplatform.server.testing.ApiClient.Reply;
 import dev.mlplatform.server.testing.Sentences;
+import dev.mlplatform.server.testing.ServedBy;
 import dev.mlplatform.server.testing.SharedServer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,11 +20,17 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+/** Run on every engine by its subclasses; see {@link ServedBy}. */
 @ExtendWith(SharedServer.class)
-class EmbeddingRoutesIT {
+abstract class EmbeddingRoutesContract {
+  /** The engine of this class's server, as {@code /info} and the metrics name it. */
+  private String engine() {
+    return getClass().getAnnotation(ServedBy.class).value();
+  }
+
   private final ApiClient api;
 
-  EmbeddingRoutesIT(ApiClient api) {
+  EmbeddingRoutesContract(ApiClient api) {
     this.api = api;
   }
 
@@ -187,7 +194,7 @@ class EmbeddingRoutesIT {
         .isEqualTo("sentence-transformers/all-MiniLM-L6-v2");
     assertThat(models.json().at("/data/0/object").asText()).isEqualTo("model");
     assertThat(info.status()).isEqualTo(200);
-    assertThat(info.json().get("engine").asText()).isEqualTo("OnnxRuntime");
+    assertThat(info.json().get("engine").asText()).isEqualTo(engine());
     assertThat(info.json().get("dimension").asInt()).isEqualTo(384);
     assertThat(info.json().get("max_sequence_length").asInt()).isEqualTo(256);
     assertThat(info.json().get("max_batch_size").asInt()).isEqualTo(32);

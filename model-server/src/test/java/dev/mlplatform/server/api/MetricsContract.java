@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.mlplatform.server.ModelServer;
 import dev.mlplatform.server.testing.ApiClient;
+import dev.mlplatform.server.testing.ServedBy;
 import dev.mlplatform.server.testing.SharedServer;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -16,14 +17,20 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+/** Run on every engine by its subclasses; see {@link ServedBy}. */
 @ExtendWith(SharedServer.class)
-class MetricsIT {
+abstract class MetricsContract {
+  /** The engine of this class's server, as {@code /info} and the metrics name it. */
+  private String engine() {
+    return getClass().getAnnotation(ServedBy.class).value();
+  }
+
   private final ApiClient api;
   private final ApiClient metrics;
 
   private final int port;
 
-  MetricsIT(ModelServer server, ApiClient api) {
+  MetricsContract(ModelServer server, ApiClient api) {
     this.api = api;
     this.port = server.httpPort();
     this.metrics = new ApiClient(server.metricsPort());
@@ -109,7 +116,7 @@ class MetricsIT {
     assertThat(
             sample(
                 "model_server_info",
-                "engine=\"OnnxRuntime\"",
+                "engine=\"" + engine() + "\"",
                 "model=\"sentence-transformers/all-MiniLM-L6-v2\""))
         .isEqualTo(1);
     assertThat(sample("model_server_model_load_seconds")).isPositive();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mlplatform.server.testing.ApiClient;
 import dev.mlplatform.server.testing.ApiClient.Reply;
+import dev.mlplatform.server.testing.ServedBy;
 import dev.mlplatform.server.testing.SharedServer;
 import java.util.Collections;
 import java.util.List;
@@ -11,11 +12,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+/** Run on every engine by its subclasses; see {@link ServedBy}. */
 @ExtendWith(SharedServer.class)
-class ErrorResponsesIT {
+abstract class ErrorResponsesContract {
   private final ApiClient api;
 
-  ErrorResponsesIT(ApiClient api) {
+  ErrorResponsesContract(ApiClient api) {
     this.api = api;
   }
 

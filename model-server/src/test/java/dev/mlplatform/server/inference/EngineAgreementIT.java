@@ -1,0 +1,48 @@
+package dev.mlplatform.server.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mlplatform.server.testing.Fixtures;
+import dev.mlplatform.server.testing.Sentences;
+import dev.mlplatform.server.testing.TestEnv;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The PyTorch engine on the TorchScript computes what ONNX Runtime computes on the ONNX weights.
+ */
+class EngineAgreementIT {
+
+  private static float[][] embed(ModelFiles files, List<String> texts) {
+    try (TextTokenizer tokenizer = new TextTokenizer(files.tokenizer(), 256);
+        DjlEmbeddingModel model =
+            new DjlEmbeddingModel(
+                files, Pooling.MEAN, 2, tokenizer.tokenize(List.of("probe")).get(0))) {
+      assertThat(model.engine()).isEqualTo(files.engine());
+      return model.embed(tokenizer.tokenize(texts));
+    }
+  }
+
+  @Test
+  void pytorch_and_onnx_runtime_agree_on_every_sentence() {
+    List<String> texts = new ArrayList<>(Sentences.VARIED);
+    texts.add("कृत्रिम बुद्धिमत्ता तेजी से बदल रही है।");
+    texts.add("public static void main(String[] args) { System.out.println(\"hi\"); }");
+    texts.add("Quantum ".repeat(400)); // far past the 256-token window: both truncate alike
+    ModelFiles onnx =
+        new BundledModels(TestEnv.config().modelCacheDir()).unpack("all-minilm-l6-v2");
+    ModelFiles torch = new ModelLocator(null).locate("file://" + Fixtures.torchScriptModel(), null);
+
+    assertThat(torch.engine()).isEqualTo(ModelEngine.PYTORCH);
+    assertThat(torch.defaults()).isEqualTo(new ModelSettings(256, Pooling.MEAN, true));
+    float[][] viaOnnx = embed(onnx, texts);
+    float[][] viaTorch = embed(torch, texts);
+
+    for (int i = 0; i < texts.size(); i++) {
+      assertThat(Vectors.cosine(viaOnnx[i], viaTorch[i]))
+          .as("text %d: %s", i, texts.get(i))
+          .isGreaterThanOrEqualTo(0.999);
+    }
+  }
+}

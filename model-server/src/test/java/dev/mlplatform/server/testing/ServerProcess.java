@@ -1,0 +1,89 @@
+package dev.mlplatform.server.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.mlplatform.server.Main;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The model server as its own process, started as the container starts it. */
+public final class ServerProcess implements AutoCloseable {
+  private final Process process;
+  private final Path log;
+  private final int httpPort;
+
+  private ServerProcess(Process process, Path log, int httpPort) {
+    this.process = process;
+    this.log = log;
+    this.httpPort = httpPort;
+  }
+
+  public static ServerProcess start(Map<String, String> env) throws IOException {
+    int httpPort = freePort();
+    Path log = Files.createTempFile("model-server", ".log");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    Map<String, String> all = new HashMap<>();
+    all.put("HTTP_PORT", "" + httpPort);
+    all.put("METRICS_PORT", "" + freePort());
+    all.put("INFERENCE_THREADS", "2");
+    all.putAll(env);
+    builder.environment().putAll(all);
+    return new ServerProcess(builder.start(), log, httpPort);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  public ApiClient awaitReady() {
+    ApiClient api = new ApiClient(httpPort);
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              if (!process.isAlive()) {
+                throw new AssertionError("the server exited: " + log());
+              }
+              return api.get("/health/ready").status() == 200;
+            });
+    return api;
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  /** The shared libraries the process has mapped, from {@code /proc/PID/maps}. */
+  public String mappedLibraries() throws IOException {
+    return Files.readString(Path.of("/proc", Long.toString(process.pid()), "maps"));
+  }
+
+  public String log() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(log unreadable: " + e.getMessage() + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+}
