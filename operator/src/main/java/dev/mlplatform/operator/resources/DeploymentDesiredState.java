@@ -120,6 +120,9 @@ public final class DeploymentDesiredState {
         .withName(CONTAINER)
         .withImage(spec.image())
         .withImagePullPolicy("IfNotPresent")
+        // A server that fails to start logs why and exits: the log tail becomes the termination
+        // message, which the operator copies into the ModelServer's Degraded condition.
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
         .addNewPort()
         .withName(ServerPorts.HTTP)
         .withContainerPort(ServerPorts.HTTP_PORT)

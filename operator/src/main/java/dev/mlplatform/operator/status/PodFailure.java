@@ -13,7 +13,7 @@ import java.util.Set;
  * A pod of the ModelServer that cannot serve, as the kubelet reports it.
  *
  * @param reason a Kubernetes-style reason: CrashLoopBackOff, ImagePullBackOff, ErrImagePull,
- *     OOMKilled, ...
+ *     OOMKilled, or the server's own ModelLoadFailed and InvalidServerConfig
  * @param message what went wrong, naming the pod
  */
 public record PodFailure(String reason, String message) {
@@ -68,6 +68,10 @@ public record PodFailure(String reason, String message) {
         if (lastTerminated != null && "OOMKilled".equals(lastTerminated.getReason())) {
           return Optional.of(oomKilled(podName, status));
         }
+        Optional<PodFailure> serverExit = serverExit(podName, status, lastTerminated);
+        if (serverExit.isPresent()) {
+          return serverExit;
+        }
         String cause =
             lastTerminated == null
                 ? ""
@@ -104,6 +108,62 @@ public record PodFailure(String reason, String message) {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The model server's own start-up failures, told apart by its exit status and last log lines (the
+   * Deployment sets terminationMessagePolicy FallbackToLogsOnError, so the kubelet copies them into
+   * the termination message): exit 2 is an invalid setting, "cannot load the model" a model that
+   * would not load.
+   */
+  private static Optional<PodFailure> serverExit(
+      String podName, ContainerStatus status, ContainerStateTerminated terminated) {
+    if (terminated == null) {
+      return Optional.empty();
+    }
+    String message = Optional.ofNullable(terminated.getMessage()).orElse("").strip();
+    String detail = message.isEmpty() ? "" : ": " + lastLines(message);
+    if (message.contains("cannot load the model")) {
+      return Optional.of(
+          new PodFailure(
+              "ModelLoadFailed",
+              "pod "
+                  + podName
+                  + " container "
+                  + status.getName()
+                  + " could not load its model ("
+                  + status.getRestartCount()
+                  + " restarts)"
+                  + detail));
+    }
+    if (Integer.valueOf(2).equals(terminated.getExitCode())
+        || message.contains("invalid configuration")) {
+      return Optional.of(
+          new PodFailure(
+              "InvalidServerConfig",
+              "pod "
+                  + podName
+                  + " container "
+                  + status.getName()
+                  + " rejected its configuration (exit code "
+                  + terminated.getExitCode()
+                  + ")"
+                  + detail));
+    }
+    return Optional.empty();
+  }
+
+  /** The end of a log excerpt, which is where a failing server says why. */
+  private static String lastLines(String message) {
+    String[] lines = message.split("\\R");
+    StringBuilder tail = new StringBuilder();
+    for (int i = Math.max(0, lines.length - 3); i < lines.length; i++) {
+      if (tail.length() > 0) {
+        tail.append(" | ");
+      }
+      tail.append(lines[i].strip());
+    }
+    return tail.length() > 400 ? tail.substring(tail.length() - 400) : tail.toString();
   }
 
   private static PodFailure oomKilled(String podName, ContainerStatus status) {

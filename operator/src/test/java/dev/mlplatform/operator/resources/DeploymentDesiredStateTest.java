@@ -75,6 +75,12 @@ class DeploymentDesiredStateTest {
   }
 
   @Test
+  void start_up_failures_reach_the_termination_message() {
+    assertThat(container(render(TestModelServers.minimal("a", "ns"))).getTerminationMessagePolicy())
+        .isEqualTo("FallbackToLogsOnError");
+  }
+
+  @Test
   void reads_its_environment_from_the_config_map() {
     Container container = container(render(TestModelServers.minimal("a", "ns")));
     assertThat(container.getEnvFrom()).hasSize(1);

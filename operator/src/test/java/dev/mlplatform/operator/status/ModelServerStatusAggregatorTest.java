@@ -170,6 +170,40 @@ class ModelServerStatusAggregatorTest {
   }
 
   @Test
+  void failed_model_load_is_told_apart_from_other_crashes() {
+    Pod pod = waitingPod("a-1", "CrashLoopBackOff");
+    pod.getStatus()
+        .getContainerStatuses()
+        .get(0)
+        .getLastState()
+        .getTerminated()
+        .setMessage("INFO starting\nERROR cannot load the model: no model files in /models/x");
+    ModelServerStatus status =
+        new ModelServerStatusAggregator(server(), T0)
+            .deployment(deployment(1, 0))
+            .pods(List.of(pod))
+            .build();
+    assertThat(condition(status, "Degraded").getReason()).isEqualTo("ModelLoadFailed");
+    assertThat(condition(status, "Degraded").getMessage())
+        .contains("could not load its model", "no model files in /models/x");
+  }
+
+  @Test
+  void server_rejecting_its_configuration_is_reported_as_invalid_server_config() {
+    Pod pod = waitingPod("a-1", "CrashLoopBackOff");
+    var terminated = pod.getStatus().getContainerStatuses().get(0).getLastState().getTerminated();
+    terminated.setExitCode(2);
+    terminated.setMessage("invalid configuration: MAX_INPUTS_PER_REQUEST must be <= 1024");
+    ModelServerStatus status =
+        new ModelServerStatusAggregator(server(), T0)
+            .deployment(deployment(1, 0))
+            .pods(List.of(pod))
+            .build();
+    assertThat(condition(status, "Degraded").getReason()).isEqualTo("InvalidServerConfig");
+    assertThat(condition(status, "Degraded").getMessage()).contains("MAX_INPUTS_PER_REQUEST");
+  }
+
+  @Test
   void image_pull_errors_degrade_with_their_own_reason() {
     for (String reason : List.of("ImagePullBackOff", "ErrImagePull")) {
       ModelServerStatus status =
