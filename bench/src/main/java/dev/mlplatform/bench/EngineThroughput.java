@@ -3,6 +3,7 @@ package dev.mlplatform.bench;
 import dev.mlplatform.server.inference.BundledModels;
 import dev.mlplatform.server.inference.DjlEmbeddingModel;
 import dev.mlplatform.server.inference.ModelFiles;
+import dev.mlplatform.server.inference.ModelLocator;
 import dev.mlplatform.server.inference.Pooling;
 import dev.mlplatform.server.inference.TextTokenizer;
 import dev.mlplatform.server.inference.TokenizedText;
@@ -15,7 +16,8 @@ import java.util.List;
  * The ceiling the server is measured against: the engine alone, in-process, on pre-tokenised
  * sentences, at several batch sizes. Prints one line per batch size and a final {@code best} line.
  *
- * <p>Usage: {@code EngineThroughput SENTENCES_FILE BUNDLED_MODEL THREADS SECONDS_PER_SIZE}
+ * <p>Usage: {@code EngineThroughput SENTENCES_FILE MODEL_URI THREADS SECONDS_PER_SIZE}, where
+ * MODEL_URI is {@code bundled:NAME} or {@code file:///dir} as the server takes it.
  */
 public final class EngineThroughput {
   private EngineThroughput() {}
@@ -23,12 +25,14 @@ public final class EngineThroughput {
   public static void main(String[] args) throws Exception {
     List<String> sentences =
         Files.readAllLines(Path.of(args[0])).stream().filter(s -> !s.isBlank()).toList();
-    String bundled = args[1];
+    String uri = args[1];
     int threads = Integer.parseInt(args[2]);
     double seconds = Double.parseDouble(args[3]);
     ModelFiles files =
-        new BundledModels(Path.of(System.getProperty("java.io.tmpdir"), "mlplatform-models"))
-            .unpack(bundled);
+        new ModelLocator(
+                new BundledModels(
+                    Path.of(System.getProperty("java.io.tmpdir"), "mlplatform-models")))
+            .locate(uri, null);
     try (TextTokenizer tokenizer = new TextTokenizer(files.tokenizer(), 256);
         DjlEmbeddingModel model =
             new DjlEmbeddingModel(
