@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,8 +33,18 @@ public final class DynamicBatcher implements AutoCloseable {
   private final LinkedBlockingQueue<PendingInput> queue = new LinkedBlockingQueue<>();
   private final AtomicInteger reserved = new AtomicInteger();
   private final Thread worker;
+
+  /**
+   * Completes requests, so that what hangs off their futures (normalising, serialising, writing the
+   * response) never holds up the model thread.
+   */
+  private final ExecutorService responders;
+
   private volatile boolean accepting = true;
   private volatile boolean running = true;
+
+  /** When the last forward pass ended (worker thread only). */
+  private long modelFreeSince = System.nanoTime();
 
   /** Recent inputs per second, for the Retry-After estimate. */
   private volatile double throughput = 0;
@@ -42,6 +54,15 @@ public final class DynamicBatcher implements AutoCloseable {
     this.config = config;
     this.planner = new BatchPlanner(config.maxBatchSize(), config.maxBatchTokens());
     this.observer = observer;
+    AtomicInteger responderCount = new AtomicInteger();
+    this.responders =
+        Executors.newFixedThreadPool(
+            Math.max(2, Runtime.getRuntime().availableProcessors()),
+            r -> {
+              Thread t = new Thread(r, "responder-" + responderCount.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     this.worker = new Thread(this::work, "batcher");
     this.worker.setDaemon(true);
     this.worker.start();
@@ -98,13 +119,19 @@ public final class DynamicBatcher implements AutoCloseable {
           continue;
         }
         window.add(first);
-        collect(window, first.enqueuedNanos() + config.maxBatchDelay().toNanos());
+        // The delay counts from when the model could have started on this input: the later of its
+        // arrival and the end of the previous pass. Counting from arrival alone would, under load,
+        // start each pass with only what queued during the last one, and split steady traffic into
+        // two alternating half-size batches.
+        long from = Math.max(first.enqueuedNanos(), modelFreeSince);
+        collect(window, from + config.maxBatchDelay().toNanos());
         reserved.addAndGet(-window.size());
         long started = System.nanoTime();
         for (List<PendingInput> batch : planner.plan(window, PendingInput::length)) {
           run(batch);
         }
-        double seconds = (System.nanoTime() - started) / 1e9;
+        modelFreeSince = System.nanoTime();
+        double seconds = (modelFreeSince - started) / 1e9;
         double rate = window.size() / Math.max(seconds, 1e-6);
         throughput = throughput == 0 ? rate : 0.8 * throughput + 0.2 * rate;
       } catch (InterruptedException e) {
@@ -150,13 +177,16 @@ public final class DynamicBatcher implements AutoCloseable {
       observer.onBatch(batch.size(), batch.size() * longest, System.nanoTime() - start, false);
       for (int i = 0; i < batch.size(); i++) {
         PendingInput input = batch.get(i);
-        input.request().complete(input.index(), vectors[i]);
+        if (input.request().complete(input.index(), vectors[i])) {
+          responders.execute(input.request()::finish);
+        }
       }
     } catch (RuntimeException | Error e) {
       observer.onBatch(batch.size(), batch.size() * longest, System.nanoTime() - start, true);
       LOG.error("forward pass over {} input(s) failed", batch.size(), e);
+      InferenceException failure = new InferenceException(e);
       for (PendingInput input : batch) {
-        input.request().fail(new InferenceException(e));
+        responders.execute(() -> input.request().fail(failure));
       }
     }
   }
@@ -174,7 +204,9 @@ public final class DynamicBatcher implements AutoCloseable {
     for (PendingInput left; (left = queue.poll()) != null; ) {
       left.request().fail(new BatcherClosedException());
     }
-    return !worker.isAlive();
+    responders.shutdown();
+    return responders.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        && !worker.isAlive();
   }
 
   @Override
@@ -182,5 +214,6 @@ public final class DynamicBatcher implements AutoCloseable {
     accepting = false;
     running = false;
     worker.interrupt();
+    responders.shutdown();
   }
 }

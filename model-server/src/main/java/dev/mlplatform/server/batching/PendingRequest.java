@@ -21,11 +21,14 @@ final class PendingRequest {
     return future;
   }
 
-  void complete(int index, float[] vector) {
+  /** Stores one input's vector; true when it was the last one and the request can be answered. */
+  boolean complete(int index, float[] vector) {
     vectors[index] = vector;
-    if (remaining.decrementAndGet() == 0) {
-      future.complete(vectors);
-    }
+    return remaining.decrementAndGet() == 0;
+  }
+
+  void finish() {
+    future.complete(vectors);
   }
 
   void fail(Throwable error) {

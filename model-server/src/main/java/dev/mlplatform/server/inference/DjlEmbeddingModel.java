@@ -24,6 +24,9 @@ import java.util.Map;
  * (or already pooled {@code [batch, hidden]}).
  */
 public final class DjlEmbeddingModel implements EmbeddingModel {
+  private static final List<String> POSITIONAL_INPUTS =
+      List.of("input_ids", "attention_mask", "token_type_ids");
+
   private final Model model;
   private final Predictor<NDList, NDList> predictor;
   private final ModelEngine engine;
@@ -40,17 +43,26 @@ public final class DjlEmbeddingModel implements EmbeddingModel {
   public DjlEmbeddingModel(ModelFiles files, Pooling pooling, int threads, TokenizedText probe) {
     this.engine = files.engine();
     this.pooling = pooling;
+    Map<String, Object> options;
+    try {
+      options =
+          engineOptions(engine, threads); // before the engine starts: libtorch reads them once
+    } catch (OrtException e) {
+      throw new ModelLoadException("invalid ONNX Runtime options: " + e.getMessage(), e);
+    }
     this.model = Model.newInstance(files.weights().getFileName().toString(), engine.djlName());
     try {
-      model.load(files.weights(), null, engineOptions(engine, threads));
-    } catch (IOException | MalformedModelException | OrtException | RuntimeException e) {
+      model.load(files.weights(), null, options);
+    } catch (IOException | MalformedModelException | RuntimeException e) {
       model.close();
       throw new ModelLoadException(
           "cannot load " + files.weights() + " with " + engine.djlName() + ": " + e.getMessage(),
           e);
     }
     this.predictor = model.newPredictor(new NoopTranslator());
-    this.inputNames = inputNames(model.describeInput());
+    // a TorchScript takes its inputs by position and cannot describe them before a forward pass
+    this.inputNames =
+        engine == ModelEngine.PYTORCH ? POSITIONAL_INPUTS : inputNames(model.describeInput());
     this.dimension = embed(List.of(probe))[0].length;
   }
 
@@ -83,7 +95,7 @@ public final class DjlEmbeddingModel implements EmbeddingModel {
     if (described == null
         || described.isEmpty()
         || described.keys().stream().anyMatch(k -> k == null || k.isBlank())) {
-      return List.of("input_ids", "attention_mask", "token_type_ids");
+      return POSITIONAL_INPUTS;
     }
     return described.keys();
   }
