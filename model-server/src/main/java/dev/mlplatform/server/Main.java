@@ -11,6 +11,12 @@ import sun.misc.Signal;
 
 /** Entry point: configuration from the environment, then the server, then wait for SIGTERM. */
 public final class Main {
+  /** Exit status when a setting is invalid. */
+  public static final int EXIT_INVALID_CONFIG = 2;
+
+  /** Exit status when the model cannot be found, unpacked or loaded. */
+  public static final int EXIT_MODEL_LOAD_FAILED = 3;
+
   private Main() {}
 
   public static void main(String[] args) {
@@ -19,7 +25,7 @@ public final class Main {
       config = new ConfigLoader(System.getenv()).load();
     } catch (ConfigException e) {
       System.err.println("invalid configuration: " + e.getMessage());
-      System.exit(2);
+      System.exit(EXIT_INVALID_CONFIG);
       return;
     }
     // DJL must never reach for the network (model zoo, telemetry) nor start libtorch beside ORT;
@@ -77,9 +83,12 @@ public final class Main {
     try {
       server.loadModel();
     } catch (RuntimeException e) {
-      log.error("cannot load the model: {}", e.getMessage(), e);
+      log.debug("model load failure", e);
+      // one line, last: the kubelet keeps the log's tail as the termination message, and the
+      // operator reads the reason from it and from the exit code
+      log.error("cannot load the model: {}", e.getMessage());
       server.close();
-      System.exit(1);
+      System.exit(EXIT_MODEL_LOAD_FAILED);
     }
   }
 

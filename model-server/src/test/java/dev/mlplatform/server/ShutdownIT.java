@@ -65,4 +65,16 @@ class ShutdownIT {
     assertThat(server.process().exitValue()).isEqualTo(2);
     assertThat(server.log()).contains("MAX_BATCH_SIZE").contains("lots");
   }
+
+  @Test
+  void a_model_that_cannot_load_exits_3_with_the_reason_on_the_last_line() throws Exception {
+    server = ServerProcess.start(Map.of("MODEL_URI", "file:///nonexistent/model"));
+
+    assertThat(server.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(server.process().exitValue()).isEqualTo(3);
+    List<String> lines = server.log().strip().lines().toList();
+    assertThat(lines.get(lines.size() - 1))
+        .contains("cannot load the model")
+        .contains("/nonexistent/model");
+  }
 }

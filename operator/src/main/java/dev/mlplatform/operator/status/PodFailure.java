@@ -123,7 +123,9 @@ public record PodFailure(String reason, String message) {
     }
     String message = Optional.ofNullable(terminated.getMessage()).orElse("").strip();
     String detail = message.isEmpty() ? "" : ": " + lastLines(message);
-    if (message.contains("cannot load the model")) {
+    // the model server exits 3 when it cannot load its model, 2 on an invalid setting
+    if (Integer.valueOf(3).equals(terminated.getExitCode())
+        || message.contains("cannot load the model")) {
       return Optional.of(
           new PodFailure(
               "ModelLoadFailed",

@@ -189,6 +189,20 @@ class ModelServerStatusAggregatorTest {
   }
 
   @Test
+  void the_model_servers_exit_code_3_means_a_failed_model_load_even_when_the_log_was_cut() {
+    Pod pod = waitingPod("a-1", "CrashLoopBackOff");
+    var terminated = pod.getStatus().getContainerStatuses().get(0).getLastState().getTerminated();
+    terminated.setExitCode(3);
+    terminated.setMessage("...truncated stack frames");
+    ModelServerStatus status =
+        new ModelServerStatusAggregator(server(), T0)
+            .deployment(deployment(1, 0))
+            .pods(List.of(pod))
+            .build();
+    assertThat(condition(status, "Degraded").getReason()).isEqualTo("ModelLoadFailed");
+  }
+
+  @Test
   void server_rejecting_its_configuration_is_reported_as_invalid_server_config() {
     Pod pod = waitingPod("a-1", "CrashLoopBackOff");
     var terminated = pod.getStatus().getContainerStatuses().get(0).getLastState().getTerminated();
