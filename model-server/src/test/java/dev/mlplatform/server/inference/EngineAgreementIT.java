@@ -39,10 +39,13 @@ class EngineAgreementIT {
     float[][] viaOnnx = embed(onnx, texts);
     float[][] viaTorch = embed(torch, texts);
 
+    double lowest = 1;
     for (int i = 0; i < texts.size(); i++) {
-      assertThat(Vectors.cosine(viaOnnx[i], viaTorch[i]))
-          .as("text %d: %s", i, texts.get(i))
-          .isGreaterThanOrEqualTo(0.999);
+      double cosine = Vectors.cosine(viaOnnx[i], viaTorch[i]);
+      assertThat(cosine).as("text %d: %s", i, texts.get(i)).isGreaterThanOrEqualTo(0.999);
+      lowest = Math.min(lowest, cosine);
     }
+    System.out.printf(
+        "PyTorch vs ONNX Runtime: lowest cosine %.8f over %d texts%n", lowest, texts.size());
   }
 }
