@@ -37,6 +37,11 @@ public final class ApiException extends RuntimeException {
     return new ApiException(413, "invalid_request_error", code, param, message, null);
   }
 
+  /** 401: an API key is required and was missing or wrong. */
+  public static ApiException unauthorized(String message) {
+    return new ApiException(401, "authentication_error", "invalid_api_key", null, message, null);
+  }
+
   public static ApiException notFound(String param, String code, String message) {
     return new ApiException(404, "invalid_request_error", code, param, message, null);
   }

@@ -55,6 +55,9 @@ public final class HttpApi implements AutoCloseable {
                       h.addFilter(
                           new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST)));
             });
+    if (config.requiresApiKey()) {
+      app.before(new ApiKeyFilter(config.apiKey())::check);
+    }
     app.post("/predict", predict::handle);
     app.post("/v1/embeddings", openAi::embeddings);
     app.post("/embed", tei::handle);

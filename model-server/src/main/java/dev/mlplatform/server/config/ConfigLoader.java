@@ -52,7 +52,8 @@ public final class ConfigLoader {
         integer("INFERENCE_THREADS", Runtime.getRuntime().availableProcessors(), 1, 256),
         Duration.ofSeconds(integer("SHUTDOWN_DRAIN_SECONDS", 5, 0, 3600)),
         logFormat(),
-        Path.of(string("MODEL_CACHE_DIR", defaultCacheDir())));
+        Path.of(string("MODEL_CACHE_DIR", defaultCacheDir())),
+        apiKey());
   }
 
   private String modelUri(String modelId) {
@@ -74,6 +75,18 @@ public final class ConfigLoader {
           "MODEL_URI must be bundled:<name> or file:///<dir>, got '" + uri + "'");
     }
     return uri;
+  }
+
+  private String apiKey() {
+    String key = env.get("API_KEY");
+    if (key == null || key.isEmpty()) {
+      return null;
+    }
+    if (key.strip().length() < 16) {
+      // the value itself is never echoed
+      throw new ConfigException("API_KEY must be at least 16 characters long");
+    }
+    return key.strip();
   }
 
   private LogFormat logFormat() {

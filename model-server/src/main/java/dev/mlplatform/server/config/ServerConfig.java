@@ -29,6 +29,8 @@ import java.time.Duration;
  * @param shutdownDrain how long the server keeps serving after SIGTERM while readiness is 503
  * @param logFormat text or json log lines
  * @param modelCacheDir where bundled models are unpacked (must be writable)
+ * @param apiKey the key clients must send as {@code Authorization: Bearer KEY}, or {@code null} for
+ *     an open server
  */
 public record ServerConfig(
     String modelId,
@@ -48,28 +50,27 @@ public record ServerConfig(
     int inferenceThreads,
     Duration shutdownDrain,
     LogFormat logFormat,
-    Path modelCacheDir) {
+    Path modelCacheDir,
+    String apiKey) {
 
-  /** A copy with other ports; tests start servers on ephemeral ports (0). */
-  public ServerConfig withPorts(int http, int metrics) {
-    return new ServerConfig(
-        modelId,
-        modelUri,
-        engine,
-        maxSequenceLength,
-        normalize,
-        pooling,
-        maxBatchSize,
-        maxBatchDelay,
-        maxBatchTokens,
-        maxQueueSize,
-        maxInputsPerRequest,
-        maxRequestBytes,
-        http,
-        metrics,
-        inferenceThreads,
-        shutdownDrain,
-        logFormat,
-        modelCacheDir);
+  /** Whether clients must present {@link #apiKey()}. */
+  public boolean requiresApiKey() {
+    return apiKey != null;
+  }
+
+  /** Never prints the API key. */
+  @Override
+  public String toString() {
+    return "ServerConfig[model="
+        + modelId
+        + ", uri="
+        + modelUri
+        + ", http="
+        + httpPort
+        + ", metrics="
+        + metricsPort
+        + ", apiKey="
+        + (apiKey == null ? "none" : "set")
+        + "]";
   }
 }

@@ -112,6 +112,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void an_api_key_is_read_never_echoed_and_must_not_be_trivially_short() {
+    ServerConfig config = new ConfigLoader(Map.of("API_KEY", "0123456789abcdef-long")).load();
+    assertThat(config.requiresApiKey()).isTrue();
+    assertThat(config.toString()).doesNotContain("0123456789abcdef-long").contains("apiKey=set");
+    assertThat(new ConfigLoader(Map.of()).load().requiresApiKey()).isFalse();
+
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("API_KEY", "short-key")).load())
+        .hasMessageContaining("API_KEY")
+        .hasMessageNotContaining("short-key");
+  }
+
+  @Test
   void the_same_port_for_api_and_metrics_is_refused() {
     assertThatThrownBy(() -> new ConfigLoader(Map.of("HTTP_PORT", "9090")).load())
         .hasMessageContaining("METRICS_PORT");
