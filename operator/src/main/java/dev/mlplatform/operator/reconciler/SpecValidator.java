@@ -1,11 +1,13 @@
 package dev.mlplatform.operator.reconciler;
 
+import dev.mlplatform.operator.api.v1alpha1.AuthSpec;
 import dev.mlplatform.operator.api.v1alpha1.AutoscalingSpec;
 import dev.mlplatform.operator.api.v1alpha1.BatchingSpec;
 import dev.mlplatform.operator.api.v1alpha1.DisruptionBudgetSpec;
 import dev.mlplatform.operator.api.v1alpha1.ModelServerSpec;
 import dev.mlplatform.operator.api.v1alpha1.ModelSpec;
 import dev.mlplatform.operator.api.v1alpha1.ReplicasSpec;
+import dev.mlplatform.operator.api.v1alpha1.SecretKeyRef;
 import dev.mlplatform.operator.api.v1alpha1.ServiceSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,9 +141,24 @@ public final class SpecValidator {
               problems.add("spec.config." + key + ": must have a value");
             }
           });
+      if (config.containsKey("API_KEY")) {
+        problems.add(
+            "spec.config.API_KEY: a secret does not belong in the ConfigMap; use"
+                + " spec.auth.apiKeySecretRef");
+      }
       String drain = config.get("SHUTDOWN_DRAIN_SECONDS");
       if (drain != null && !drain.trim().matches("\\d{1,4}")) {
         problems.add("spec.config.SHUTDOWN_DRAIN_SECONDS: must be a whole number of seconds");
+      }
+    }
+    AuthSpec auth = spec.getAuth();
+    if (auth != null && auth.getApiKeySecretRef() != null) {
+      SecretKeyRef ref = auth.getApiKeySecretRef();
+      if (ref.getName() == null || ref.getName().isBlank()) {
+        problems.add("spec.auth.apiKeySecretRef.name: is required");
+      }
+      if (ref.getKey() == null || ref.getKey().isBlank()) {
+        problems.add("spec.auth.apiKeySecretRef.key: is required");
       }
     }
     return problems;

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
@@ -17,6 +18,7 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +94,26 @@ public final class DeploymentDesiredState {
     return annotations;
   }
 
+  private static List<EnvVar> env(ResolvedSpec spec) {
+    List<EnvVar> env = new ArrayList<>();
+    // The root filesystem is read-only: every cache lives on the "cache" emptyDir.
+    env.add(new EnvVar("MODEL_CACHE_DIR", CACHE_DIR, null));
+    env.add(new EnvVar("DJL_CACHE_DIR", CACHE_DIR + "/djl", null));
+    env.add(new EnvVar("ENGINE_CACHE_DIR", CACHE_DIR + "/engine", null));
+    if (spec.apiKeySecret() != null) {
+      // straight from the Secret: the key never passes through the ConfigMap or the operator
+      env.add(
+          new EnvVarBuilder()
+              .withName("API_KEY")
+              .withNewValueFrom()
+              .withNewSecretKeyRef(
+                  spec.apiKeySecret().getKey(), spec.apiKeySecret().getName(), false)
+              .endValueFrom()
+              .build());
+    }
+    return env;
+  }
+
   private static PodSpec podSpec(ResolvedSpec spec) {
     PodSpecOverrides pod = spec.pod();
     return new PodSpecBuilder()
@@ -138,11 +160,7 @@ public final class DeploymentDesiredState {
         .withName(ConfigMapDesiredState.name(spec.name()))
         .endConfigMapRef()
         .endEnvFrom()
-        .withEnv(
-            // The root filesystem is read-only: every cache lives on the "cache" emptyDir.
-            new EnvVar("MODEL_CACHE_DIR", CACHE_DIR, null),
-            new EnvVar("DJL_CACHE_DIR", CACHE_DIR + "/djl", null),
-            new EnvVar("ENGINE_CACHE_DIR", CACHE_DIR + "/engine", null))
+        .withEnv(env(spec))
         .withResources(spec.resources())
         // Loading and warming the model can take a while: allow up to 5 minutes before liveness.
         .withStartupProbe(probe(ServerPorts.LIVE_PATH, 0, 5, 2, 60))

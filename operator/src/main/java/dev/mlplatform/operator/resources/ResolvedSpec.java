@@ -1,5 +1,6 @@
 package dev.mlplatform.operator.resources;
 
+import dev.mlplatform.operator.api.v1alpha1.AuthSpec;
 import dev.mlplatform.operator.api.v1alpha1.AutoscalingSpec;
 import dev.mlplatform.operator.api.v1alpha1.BatchingSpec;
 import dev.mlplatform.operator.api.v1alpha1.DisruptionBudgetSpec;
@@ -10,6 +11,7 @@ import dev.mlplatform.operator.api.v1alpha1.ModelSpec;
 import dev.mlplatform.operator.api.v1alpha1.PodSpecOverrides;
 import dev.mlplatform.operator.api.v1alpha1.Pooling;
 import dev.mlplatform.operator.api.v1alpha1.ReplicasSpec;
+import dev.mlplatform.operator.api.v1alpha1.SecretKeyRef;
 import dev.mlplatform.operator.api.v1alpha1.ServiceSpec;
 import dev.mlplatform.operator.api.v1alpha1.ServiceType;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -51,7 +53,8 @@ public record ResolvedSpec(
     Map<String, String> extraConfig,
     PodSpecOverrides pod,
     ServiceType serviceType,
-    int servicePort) {
+    int servicePort,
+    SecretKeyRef apiKeySecret) {
 
   /** Resources when spec.resources is absent: enough for a MiniLM-class model. */
   public static ResourceRequirements defaultResources() {
@@ -102,7 +105,8 @@ public record ResolvedSpec(
         new TreeMap<>(Optional.ofNullable(spec.getConfig()).orElse(Map.of())),
         Optional.ofNullable(spec.getPod()).orElseGet(PodSpecOverrides::new),
         or(service.getType(), ServiceSpec.DEFAULT_TYPE),
-        or(service.getPort(), ServiceSpec.DEFAULT_PORT));
+        or(service.getPort(), ServiceSpec.DEFAULT_PORT),
+        Optional.ofNullable(spec.getAuth()).map(AuthSpec::getApiKeySecretRef).orElse(null));
   }
 
   private static <T> T or(T value, T fallback) {

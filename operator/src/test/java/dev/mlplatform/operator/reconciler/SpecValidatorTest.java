@@ -106,4 +106,28 @@ class SpecValidatorTest {
             "spec.config.bad-key: is not a valid environment variable name",
             "spec.config.SHUTDOWN_DRAIN_SECONDS: must be a whole number of seconds");
   }
+
+  @Test
+  void an_api_key_in_the_config_map_is_refused_in_favour_of_a_secret() {
+    ModelServerSpec spec = minimal();
+    spec.setConfig(java.util.Map.of("API_KEY", "0123456789abcdef"));
+
+    assertThat(SpecValidator.validate(spec))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("spec.config.API_KEY", "spec.auth.apiKeySecretRef");
+  }
+
+  @Test
+  void an_api_key_secret_reference_needs_a_name_and_a_key() {
+    ModelServerSpec spec = minimal();
+    dev.mlplatform.operator.api.v1alpha1.AuthSpec auth =
+        new dev.mlplatform.operator.api.v1alpha1.AuthSpec();
+    auth.setApiKeySecretRef(new dev.mlplatform.operator.api.v1alpha1.SecretKeyRef("", null));
+    spec.setAuth(auth);
+
+    assertThat(SpecValidator.validate(spec))
+        .containsExactlyInAnyOrder(
+            "spec.auth.apiKeySecretRef.name: is required",
+            "spec.auth.apiKeySecretRef.key: is required");
+  }
 }

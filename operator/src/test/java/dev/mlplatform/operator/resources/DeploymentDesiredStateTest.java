@@ -3,8 +3,10 @@ package dev.mlplatform.operator.resources;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mlplatform.operator.TestModelServers;
+import dev.mlplatform.operator.api.v1alpha1.AuthSpec;
 import dev.mlplatform.operator.api.v1alpha1.BatchingSpec;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
+import dev.mlplatform.operator.api.v1alpha1.SecretKeyRef;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -181,5 +183,29 @@ class DeploymentDesiredStateTest {
         .isEqualTo(TestModelServers.DEFAULT_IMAGE);
     assertThat(container(render(TestModelServers.full("a", "ns"))).getImage())
         .isEqualTo("registry.example.com/model-server:1.2.3");
+  }
+
+  @Test
+  void the_api_key_comes_from_the_referenced_secret_and_never_from_the_config_map() {
+    ModelServer open = TestModelServers.minimal("a", "ns");
+    ModelServer secured = TestModelServers.minimal("a", "ns");
+    AuthSpec auth = new AuthSpec();
+    auth.setApiKeySecretRef(new SecretKeyRef("search-api", "key"));
+    secured.getSpec().setAuth(auth);
+
+    assertThat(container(render(open)).getEnv()).noneMatch(e -> e.getName().equals("API_KEY"));
+    var apiKey =
+        container(render(secured)).getEnv().stream()
+            .filter(e -> e.getName().equals("API_KEY"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(apiKey.getValue()).isNull();
+    assertThat(apiKey.getValueFrom().getSecretKeyRef().getName()).isEqualTo("search-api");
+    assertThat(apiKey.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("key");
+    assertThat(
+            ConfigMapDesiredState.build(
+                    secured, ResolvedSpec.of(secured, TestModelServers.DEFAULT_IMAGE))
+                .getData())
+        .doesNotContainKey("API_KEY");
   }
 }

@@ -55,6 +55,10 @@ public class ModelServerSpec {
   @JsonPropertyDescription("Pod metadata and placement: annotations, labels, scheduling.")
   private PodSpecOverrides pod;
 
+  /** Client authentication. */
+  @JsonPropertyDescription("Client authentication of the API routes: an API key from a Secret.")
+  private AuthSpec auth;
+
   /** The Service in front of the pods. */
   @JsonPropertyDescription("The Service in front of the model server pods.")
   private ServiceSpec service;
@@ -137,5 +141,13 @@ public class ModelServerSpec {
 
   public void setService(ServiceSpec service) {
     this.service = service;
+  }
+
+  public AuthSpec getAuth() {
+    return auth;
+  }
+
+  public void setAuth(AuthSpec auth) {
+    this.auth = auth;
   }
 }
