@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# Build and smoke-test the container images offline with rootful podman (no registry, no Docker).
+#
+#   tools/images.sh build   build both images from the unchanged Dockerfiles, print their sizes
+#   tools/images.sh smoke   build, then run both images hardened as a pod would and check them
+#   tools/images.sh lint    lint both Dockerfiles with npm dockerfilelint (offline)
+#
+# Needs: podman, buildah's runtime pieces and runc (see ../shared/notes/containers.md for the apt
+# packages), debootstrap for the first base, curl, python3; the jars built first (`make build`).
+# The base image is made offline with debootstrap (Debian bookworm + openjdk-17-jre-headless) and
+# its tar cached in $MLPLATFORM_CACHE (default ~/.cache/mlplatform); it stands in for the
+# Dockerfiles' production BASE_IMAGE through --build-arg. Podman's storage and configuration live in
+# a temporary folder that is removed at exit, with every container and image made here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cmd=${1:-}
+case "$cmd" in
+  build | smoke | lint) ;;
+  *)
+    echo "usage: $0 build|smoke|lint" >&2
+    exit 2
+    ;;
+esac
+
+CACHE=${MLPLATFORM_CACHE:-$HOME/.cache/mlplatform}
+BASE_TAR=$CACHE/jre17-bookworm-base.tar
+BASE_IMAGE=localhost/mlplatform/jre17-base:bookworm
+TAG=${IMAGE_TAG:-smoke}
+SERVER_IMAGE=localhost/mlplatform/model-server:$TAG
+OPERATOR_IMAGE=localhost/mlplatform/operator:$TAG
+SERVER_JAR=model-server/target/model-server.jar
+OPERATOR_JAR=$(ls operator/target/operator-*-all.jar 2>/dev/null | head -1 || true)
+HTTP_PORT=${SMOKE_HTTP_PORT:-18080}
+METRICS_PORT=${SMOKE_METRICS_PORT:-19090}
+MANAGEMENT_PORT=${SMOKE_MANAGEMENT_PORT:-18081}
+# the hardened flags of the operator's Deployment: read-only root, writable /tmp and cache volumes
+# (exec allowed, as on an emptyDir), no capabilities, no privilege escalation, uid 10001. Podman 4.3
+# ignores a tmpfs "mode=": "U" chowns the cache tmpfs to the container's user instead (an emptyDir
+# is world-writable, so the pod needs neither)
+HARDENED=(--read-only --cap-drop=ALL --security-opt no-new-privileges --user 10001:10001
+  --tmpfs /tmp:rw,exec,nosuid,nodev,size=256m,mode=1777)
+
+say() { printf '==> %s\n' "$*"; }
+die() {
+  printf 'images.sh: %s\n' "$*" >&2
+  exit 1
+}
+now() { date +%s.%N; }
+since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$(now)"; }
+
+lint() {
+  command -v npx >/dev/null || die "npx (npm) is missing: apt-get install npm"
+  # dockerfilelint reads .dockerfilelintrc from the working directory
+  npx --yes dockerfilelint@1.8.0 Dockerfile.server Dockerfile.operator
+}
+
+if [ "$cmd" = lint ]; then
+  lint
+  exit 0
+fi
+
+missing=()
+for tool in podman runc curl python3; do
+  command -v "$tool" >/dev/null || missing+=("$tool")
+done
+[ -f "$BASE_TAR" ] || command -v debootstrap >/dev/null || missing+=(debootstrap)
+if ((${#missing[@]})); then
+  die "missing: ${missing[*]}. Install (Debian 12): apt-get install --no-install-recommends buildah podman runc fuse-overlayfs slirp4netns uidmap debootstrap skopeo umoci conmon containernetworking-plugins golang-github-containers-common catatonit"
+fi
+[ "$(id -u)" = 0 ] || die "needs root (rootful podman, debootstrap)"
+[ -f "$SERVER_JAR" ] && [ -n "$OPERATOR_JAR" ] || die "build the jars first: make build"
+
+WORK=$(mktemp -d /tmp/mlplatform-images.XXXXXX)
+cat >"$WORK/containers.conf" <<'EOF'
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+[engine]
+runtime = "runc"
+EOF
+cat >"$WORK/storage.conf" <<EOF
+[storage]
+driver = "overlay"
+runroot = "$WORK/run"
+graphroot = "$WORK/storage"
+EOF
+export CONTAINERS_CONF=$WORK/containers.conf CONTAINERS_STORAGE_CONF=$WORK/storage.conf
+
+cleanup() {
+  local rc=$?
+  podman rm -f -t 0 mlplatform-smoke-server mlplatform-smoke-operator >/dev/null 2>&1 || true
+  podman rmi -f "$SERVER_IMAGE" "$OPERATOR_IMAGE" "$BASE_IMAGE" >/dev/null 2>&1 || true
+  podman system reset -f >/dev/null 2>&1 || true
+  rm -rf "$WORK" 2>/dev/null || true
+  exit $rc
+}
+trap cleanup EXIT
+
+# --- base image ---------------------------------------------------------------------------------
+if [ ! -f "$BASE_TAR" ]; then
+  say "making the base with debootstrap (once; cached in $BASE_TAR)"
+  t=$(now)
+  rootfs=$WORK/rootfs
+  debootstrap --variant=minbase --include=openjdk-17-jre-headless,libgomp1 \
+    bookworm "$rootfs" http://deb.debian.org/debian >"$WORK/debootstrap.log" 2>&1 ||
+    {
+      tail -20 "$WORK/debootstrap.log"
+      die "debootstrap failed"
+    }
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* \
+    "$rootfs"/usr/share/doc "$rootfs"/usr/share/man "$rootfs"/usr/share/info
+  find "$rootfs/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name 'C.*' -exec rm -rf {} + 2>/dev/null || true
+  mkdir -p "$CACHE"
+  tar --numeric-owner -C "$rootfs" -cf "$BASE_TAR.part" . && mv "$BASE_TAR.part" "$BASE_TAR"
+  rm -rf "$rootfs"
+  say "base made in $(since "$t") s"
+fi
+t=$(now)
+podman import --change 'ENV LANG=C.UTF-8' --change 'CMD ["/bin/sh"]' "$BASE_TAR" "$BASE_IMAGE" >/dev/null
+say "base imported in $(since "$t") s"
+
+# --- build --------------------------------------------------------------------------------------
+build() { # build IMAGE DOCKERFILE
+  local t
+  t=$(now)
+  podman build --pull=never --quiet --build-arg JAR_SOURCE=host --build-arg BASE_IMAGE="$BASE_IMAGE" \
+    --build-arg REVISION="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+    -t "$1" -f "$2" . >"$WORK/build-$2.log" 2>&1 || {
+    tail -40 "$WORK/build-$2.log"
+    die "podman build -f $2 failed"
+  }
+  say "built $1 from $2 in $(since "$t") s"
+}
+build "$SERVER_IMAGE" Dockerfile.server
+build "$OPERATOR_IMAGE" Dockerfile.operator
+for image in "$BASE_IMAGE" "$SERVER_IMAGE" "$OPERATOR_IMAGE"; do
+  printf '    %-50s %s\n' "$image" "$(podman image inspect --format '{{.Size}}' "$image" |
+    awk '{printf "%.0f MB", $1 / 1000000}')"
+done
+
+[ "$cmd" = smoke ] || exit 0
+
+# --- smoke: model server ------------------------------------------------------------------------
+say "server: podman run hardened, waiting for /health/ready"
+t=$(now)
+podman run -d --name mlplatform-smoke-server "${HARDENED[@]}" \
+  --tmpfs /var/cache/mlplatform:rw,U,nosuid,nodev,size=64m \
+  -p "127.0.0.1:$HTTP_PORT:8080" -p "127.0.0.1:$METRICS_PORT:9090" "$SERVER_IMAGE" >/dev/null
+ready=
+for _ in $(seq 1 600); do
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/health/ready")" = 200 ]; then
+    ready=$(since "$t")
+    break
+  fi
+  [ "$(podman inspect --format '{{.State.Running}}' mlplatform-smoke-server)" = true ] || break
+  sleep 0.05
+done
+if [ -z "$ready" ]; then
+  podman logs mlplatform-smoke-server | tail -30
+  die "the server never became ready"
+fi
+say "server ready $ready s after podman run ($(podman logs mlplatform-smoke-server 2>&1 | grep -o 'ready in [0-9]* ms' | head -1) by its own log)"
+
+curl -sf "http://127.0.0.1:$HTTP_PORT/health/live" >/dev/null || die "/health/live failed"
+curl -sf -d '{"texts":["hello world","containers are read-only"]}' "http://127.0.0.1:$HTTP_PORT/predict" |
+  python3 -c '
+import json, sys
+body = json.load(sys.stdin)
+vectors = body["embeddings"]
+assert body["dimension"] == 384 and len(vectors) == 2, body
+assert all(len(v) == 384 and all(isinstance(x, float) for x in v) for v in vectors)
+print("    /predict: 2 vectors of 384 floats, model", body["model"])
+' || die "/predict did not return 384-float vectors"
+curl -sf "http://127.0.0.1:$METRICS_PORT/metrics" | grep -q '^model_server_info' ||
+  die "/metrics on the metrics port has no model_server_info"
+# nothing was unpacked at start: the cache volume holds only links to the baked files
+cache=$(podman exec mlplatform-smoke-server sh -c 'du -sk /var/cache/mlplatform | cut -f1')
+say "cache volume after start: ${cache} KiB (links to the baked caches)"
+[ "$cache" -lt 1024 ] || die "the server unpacked ${cache} KiB into its cache volume at start"
+podman exec mlplatform-smoke-server sh -c 'touch /opt/mlplatform/x 2>/dev/null' &&
+  die "the root filesystem is writable"
+[ "$(podman exec mlplatform-smoke-server id -u)" = 10001 ] || die "not running as uid 10001"
+podman stop -t 30 mlplatform-smoke-server >/dev/null
+code=$(podman inspect --format '{{.State.ExitCode}}' mlplatform-smoke-server)
+[ "$code" = 0 ] || die "the server exited $code after SIGTERM (expected 0 after the drain)"
+say "server drained and exited 0 on SIGTERM"
+
+# --- smoke: operator ----------------------------------------------------------------------------
+say "operator: --help in the hardened container"
+podman run --rm "${HARDENED[@]}" "$OPERATOR_IMAGE" --help >"$WORK/operator-help.txt" ||
+  die "operator --help failed"
+grep -q MANAGEMENT_PORT "$WORK/operator-help.txt" || die "operator --help does not list MANAGEMENT_PORT"
+say "operator: starts with no cluster and serves /healthz on 127.0.0.1:$MANAGEMENT_PORT"
+podman run -d --name mlplatform-smoke-operator "${HARDENED[@]}" --network=host \
+  -e MANAGEMENT_PORT="$MANAGEMENT_PORT" -e KUBECONFIG=/nonexistent "$OPERATOR_IMAGE" >/dev/null
+up=
+for _ in $(seq 1 300); do
+  if curl -s -o /dev/null "http://127.0.0.1:$MANAGEMENT_PORT/healthz"; then
+    up=1
+    break
+  fi
+  sleep 0.1
+done
+[ -n "$up" ] || {
+  podman logs mlplatform-smoke-operator | tail -20
+  die "the operator's management port never answered"
+}
+say "operator /healthz: HTTP $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MANAGEMENT_PORT/healthz"), /metrics: HTTP $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MANAGEMENT_PORT/metrics")"
+say "smoke passed"
