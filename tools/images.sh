@@ -2,11 +2,15 @@
 # Build and smoke-test the container images offline with rootful podman (no registry, no Docker).
 #
 #   tools/images.sh build   build both images from the unchanged Dockerfiles, print their sizes
-#   tools/images.sh smoke   build, then run both images hardened as a pod would and check them
+#   tools/images.sh smoke   build, then run both images hardened as a pod would: the server must
+#                           answer /health/ready and /predict with nothing unpacked at start and
+#                           drain to exit 0 on SIGTERM; the operator must reconcile a ModelServer
+#                           against a mock API server on the host (--network=host)
 #   tools/images.sh lint    lint both Dockerfiles with npm dockerfilelint (offline)
 #
 # Needs: podman, buildah's runtime pieces and runc (see ../shared/notes/containers.md for the apt
-# packages), debootstrap for the first base, curl, python3; the jars built first (`make build`).
+# packages), debootstrap for the first base, curl, python3; the jars built first (`make build`;
+# smoke also needs mvn, a JDK and the operator's test classes, for the mock API server).
 # The base image is made offline with debootstrap (Debian bookworm + openjdk-17-jre-headless) and
 # its tar cached in $MLPLATFORM_CACHE (default ~/.cache/mlplatform); it stands in for the
 # Dockerfiles' production BASE_IMAGE through --build-arg. Podman's storage and configuration live in
@@ -88,6 +92,7 @@ export CONTAINERS_CONF=$WORK/containers.conf CONTAINERS_STORAGE_CONF=$WORK/stora
 
 cleanup() {
   local rc=$?
+  [ -z "${mock:-}" ] || kill "$mock" 2>/dev/null || true
   podman rm -f -t 0 mlplatform-smoke-server mlplatform-smoke-operator >/dev/null 2>&1 || true
   podman rmi -f "$SERVER_IMAGE" "$OPERATOR_IMAGE" "$BASE_IMAGE" >/dev/null 2>&1 || true
   podman system reset -f >/dev/null 2>&1 || true
@@ -171,8 +176,8 @@ assert body["dimension"] == 384 and len(vectors) == 2, body
 assert all(len(v) == 384 and all(isinstance(x, float) for x in v) for v in vectors)
 print("    /predict: 2 vectors of 384 floats, model", body["model"])
 ' || die "/predict did not return 384-float vectors"
-curl -sf "http://127.0.0.1:$METRICS_PORT/metrics" | grep -q '^model_server_info' ||
-  die "/metrics on the metrics port has no model_server_info"
+metrics=$(curl -sf "http://127.0.0.1:$METRICS_PORT/metrics") || die "/metrics on the metrics port failed"
+grep -q '^model_server_info' <<<"$metrics" || die "/metrics on the metrics port has no model_server_info"
 # nothing was unpacked at start: the cache volume holds only links to the baked files
 cache=$(podman exec mlplatform-smoke-server sh -c 'du -sk /var/cache/mlplatform | cut -f1')
 say "cache volume after start: ${cache} KiB (links to the baked caches)"
@@ -190,20 +195,101 @@ say "operator: --help in the hardened container"
 podman run --rm "${HARDENED[@]}" "$OPERATOR_IMAGE" --help >"$WORK/operator-help.txt" ||
   die "operator --help failed"
 grep -q MANAGEMENT_PORT "$WORK/operator-help.txt" || die "operator --help does not list MANAGEMENT_PORT"
-say "operator: starts with no cluster and serves /healthz on 127.0.0.1:$MANAGEMENT_PORT"
+# Reconcile against an API server: fabric8's CRUD mock (the integration tests' MockCluster, from
+# the operator's test classes) on a host port, the container on the host's network. The mock
+# creates the example ModelServer and waits for the Deployment and Service the operator makes.
+say "operator: reconciling examples/modelserver-minimal.yaml against the mock API server on the host"
+command -v mvn >/dev/null && command -v javac >/dev/null || die "mvn and a JDK are needed for the mock API server"
+[ -f operator/target/test-classes/dev/mlplatform/operator/testing/MockCluster.class ] ||
+  die "operator test classes missing: build with 'mvn package -DskipTests' (not -Dmaven.test.skip)"
+mvn -q -o -B -f operator/pom.xml dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile="$WORK/classpath.txt" >"$WORK/classpath.log" 2>&1 || {
+  tail -20 "$WORK/classpath.log"
+  die "cannot resolve the operator's test classpath"
+}
+cat >"$WORK/SmokeMock.java" <<'JAVA'
+import dev.mlplatform.operator.testing.MockCluster;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.io.FileInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Mock API server for the operator image: writes its URL, creates a ModelServer, waits for children. */
+public class SmokeMock {
+  public static void main(String[] args) throws Exception {
+    try (MockCluster cluster = MockCluster.start()) {
+      var client = cluster.client();
+      HasMetadata server;
+      try (var in = new FileInputStream(args[1])) {
+        server = client.load(in).items().get(0);
+      }
+      client.resource(server).create();
+      Files.writeString(Path.of(args[0]), cluster.url());
+      String ns = server.getMetadata().getNamespace();
+      String name = server.getMetadata().getName();
+      long deadline = System.nanoTime() + 120_000_000_000L;
+      while (System.nanoTime() < deadline) {
+        var deployment = client.apps().deployments().inNamespace(ns).withName(name).get();
+        var service = client.services().inNamespace(ns).withName(name).get();
+        if (deployment != null && service != null) {
+          var container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+          System.out.println("reconciled " + ns + "/" + name + ": Deployment (image "
+              + container.getImage() + ", runAsUser "
+              + container.getSecurityContext().getRunAsUser() + ") and Service");
+          // stay up while the script checks the operator's health routes
+          for (int i = 0; i < 600 && !Files.exists(Path.of(args[2])); i++) {
+            Thread.sleep(100);
+          }
+          System.exit(0);
+        }
+        Thread.sleep(100);
+      }
+      System.out.println("no Deployment and Service for " + ns + "/" + name + " within 120 s");
+      System.exit(1);
+    }
+  }
+}
+JAVA
+java -Dcrd.generated.dir=operator/target/crds \
+  -cp "operator/target/test-classes:operator/target/classes:$(cat "$WORK/classpath.txt")" \
+  "$WORK/SmokeMock.java" "$WORK/mock-url" examples/modelserver-minimal.yaml "$WORK/mock-done" \
+  >"$WORK/mock.log" 2>&1 &
+mock=$!
+for _ in $(seq 1 600); do
+  [ -s "$WORK/mock-url" ] && break
+  kill -0 $mock 2>/dev/null || {
+    cat "$WORK/mock.log"
+    die "the mock API server did not start"
+  }
+  sleep 0.1
+done
+[ -s "$WORK/mock-url" ] || die "the mock API server did not start"
+t=$(now)
 podman run -d --name mlplatform-smoke-operator "${HARDENED[@]}" --network=host \
-  -e MANAGEMENT_PORT="$MANAGEMENT_PORT" -e KUBECONFIG=/nonexistent "$OPERATOR_IMAGE" >/dev/null
-up=
-for _ in $(seq 1 300); do
-  if curl -s -o /dev/null "http://127.0.0.1:$MANAGEMENT_PORT/healthz"; then
-    up=1
-    break
+  -e KUBERNETES_MASTER="$(cat "$WORK/mock-url")" -e KUBERNETES_AUTH_TRYKUBECONFIG=false \
+  -e KUBERNETES_AUTH_TRYSERVICEACCOUNT=false -e LEADER_ELECTION=false \
+  -e MANAGEMENT_PORT="$MANAGEMENT_PORT" "$OPERATOR_IMAGE" >/dev/null
+until grep -q '^reconciled' "$WORK/mock.log"; do
+  if ! kill -0 $mock 2>/dev/null; then
+    cat "$WORK/mock.log"
+    podman logs mlplatform-smoke-operator 2>&1 | tail -30
+    die "the operator in the container did not reconcile the ModelServer"
   fi
   sleep 0.1
 done
-[ -n "$up" ] || {
-  podman logs mlplatform-smoke-operator | tail -20
-  die "the operator's management port never answered"
-}
-say "operator /healthz: HTTP $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MANAGEMENT_PORT/healthz"), /metrics: HTTP $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MANAGEMENT_PORT/metrics")"
+say "operator: $(grep '^reconciled' "$WORK/mock.log"), $(since "$t") s after podman run"
+for route in healthz readyz metrics; do
+  code=
+  for _ in $(seq 1 100); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MANAGEMENT_PORT/$route")
+    [ "$code" = 200 ] && break
+    sleep 0.1
+  done
+  [ "$code" = 200 ] || die "operator /$route answered $code"
+done
+say "operator /healthz, /readyz, /metrics: 200"
+touch "$WORK/mock-done"
+wait $mock || die "the mock API server failed"
+mock=
+podman stop -t 20 mlplatform-smoke-operator >/dev/null
 say "smoke passed"
