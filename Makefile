@@ -58,3 +58,13 @@ k8s-render: ## Print the Kustomize overlay OVERLAY (dev or prod) as kubectl woul
 .PHONY: k8s-deploy
 k8s-deploy: ## Install the operator into the current kubectl context with the OVERLAY (default dev)
 	kubectl apply -k k8s/overlays/$(OVERLAY)
+
+.PHONY: images images-smoke images-lint
+images: build ## Build both container images offline with podman (debootstrap base cached in ~/.cache/mlplatform)
+	bash tools/images.sh build
+
+images-smoke: build ## Build the images and run them hardened: server /health/ready + /predict, operator reconciles against a mock API server
+	bash tools/images.sh smoke
+
+images-lint: ## Lint Dockerfile.server and Dockerfile.operator (npm dockerfilelint)
+	bash tools/images.sh lint
