@@ -86,6 +86,11 @@ public final class DeploymentDesiredState {
 
   private static Map<String, String> podAnnotations(ResolvedSpec spec) {
     Map<String, String> annotations = new LinkedHashMap<>();
+    // the conventional scrape hints for a plain Prometheus (no Prometheus Operator); the user's
+    // own spec.pod.annotations, put after, may override them
+    annotations.put("prometheus.io/scrape", "true");
+    annotations.put("prometheus.io/port", Integer.toString(ServerPorts.METRICS_PORT));
+    annotations.put("prometheus.io/path", "/metrics");
     Optional.ofNullable(spec.pod().getAnnotations())
         .map(TreeMap::new)
         .ifPresent(annotations::putAll);

@@ -208,4 +208,19 @@ class DeploymentDesiredStateTest {
                 .getData())
         .doesNotContainKey("API_KEY");
   }
+
+  @Test
+  void pods_carry_the_prometheus_scrape_hints_for_the_metrics_port() {
+    var annotations =
+        render(TestModelServers.minimal("a", "ns"))
+            .getSpec()
+            .getTemplate()
+            .getMetadata()
+            .getAnnotations();
+
+    assertThat(annotations)
+        .containsEntry("prometheus.io/scrape", "true")
+        .containsEntry("prometheus.io/port", "9090")
+        .containsEntry("prometheus.io/path", "/metrics");
+  }
 }
