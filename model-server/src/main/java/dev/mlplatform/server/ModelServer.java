@@ -3,7 +3,6 @@ package dev.mlplatform.server;
 import dev.mlplatform.server.api.HttpApi;
 import dev.mlplatform.server.config.ServerConfig;
 import dev.mlplatform.server.embedding.ModelRuntime;
-import dev.mlplatform.server.lifecycle.Phase;
 import dev.mlplatform.server.lifecycle.ServerState;
 import dev.mlplatform.server.metrics.MetricsServer;
 import dev.mlplatform.server.metrics.ServerMetrics;
@@ -63,10 +62,6 @@ public final class ModelServer implements AutoCloseable {
 
   public int metricsPort() {
     return metricsServer.port();
-  }
-
-  public Phase phase() {
-    return state.phase();
   }
 
   /**

@@ -34,8 +34,4 @@ final class PendingRequest {
   void fail(Throwable error) {
     future.completeExceptionally(error);
   }
-
-  boolean isDone() {
-    return future.isDone();
-  }
 }

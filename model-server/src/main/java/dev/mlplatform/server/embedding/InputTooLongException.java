@@ -3,7 +3,6 @@ package dev.mlplatform.server.embedding;
 /** A text exceeds the model's window and the request asked not to truncate it. */
 public final class InputTooLongException extends RuntimeException {
   private final int index;
-  private final int maxTokens;
 
   public InputTooLongException(int index, int maxTokens) {
     super(
@@ -13,14 +12,9 @@ public final class InputTooLongException extends RuntimeException {
             + maxTokens
             + " tokens and truncate is false");
     this.index = index;
-    this.maxTokens = maxTokens;
   }
 
   public int index() {
     return index;
-  }
-
-  public int maxTokens() {
-    return maxTokens;
   }
 }

@@ -104,10 +104,6 @@ public final class ServerMetrics implements BatchObserver, AutoCloseable {
     return Timer.builder(name).description(description).serviceLevelObjectives(LATENCY_BUCKETS);
   }
 
-  public MeterRegistry registry() {
-    return registry;
-  }
-
   /** Exposes the batcher's queue depth. */
   public void watchQueue(IntSupplier depth) {
     Gauge.builder("model_server_queue_depth", depth, d -> d.getAsInt())
