@@ -5,7 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-20}            # seconds per wrk run
-THREADS=${INFERENCE_THREADS:-2}     # engine intra-op threads, for the engine run and the server
+# engine-alone shapes, WORKERSxTHREADS: passes side by side x intra-op threads per pass; the best
+# of all is the ceiling. The server runs with its defaults (INFERENCE_WORKERS/INFERENCE_THREADS from
+# the environment, when set, are passed on).
+PARALLELISM=${PARALLELISM:-"1x$(nproc) $(nproc)x1"}
 ENGINES=${ENGINES:-"OnnxRuntime PyTorch"}
 HTTP_PORT=${BENCH_HTTP_PORT:-18080}
 METRICS_PORT=${BENCH_METRICS_PORT:-19090}
@@ -46,16 +49,21 @@ field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" "$OUT/wrk-$1.txt"; }
 bench_engine() { # engine
   local engine=$1 uri
   uri=$(model_uri "$engine")
-  echo "== $engine: engine alone (in-process, pre-tokenised, $THREADS threads)"
-  java -Xmx1g -cp "$JAR:$BENCH_JAR" dev.mlplatform.bench.EngineThroughput \
-    bench/sentences.txt "$uri" "$THREADS" 5 2>/dev/null | tee "$OUT/engine-$engine.txt"
-  local engine_best
-  engine_best=$(awk '/^best/ {print $2}' "$OUT/engine-$engine.txt")
+  : >"$OUT/engine-$engine.txt"
+  local shape
+  for shape in $PARALLELISM; do
+    echo "== $engine: engine alone (in-process, pre-tokenised, $shape workers x threads)"
+    java -Xmx1g -cp "$JAR:$BENCH_JAR" dev.mlplatform.bench.EngineThroughput \
+      bench/sentences.txt "$uri" "${shape%x*}" "${shape#*x}" 5 2>/dev/null | tee -a "$OUT/engine-$engine.txt"
+  done
+  local engine_best engine_best_at
+  engine_best=$(awk '/^best/ {print $2}' "$OUT/engine-$engine.txt" | sort -g | tail -1)
+  engine_best_at=$(awk -v best="$engine_best" '/^engine/ {shape=$3 "x" $6} /^best/ && $2 == best {print shape " workers x threads, batch " $NF; exit}' "$OUT/engine-$engine.txt")
 
   echo "== $engine: server"
   local start_ns pid
   start_ns=$(date +%s%N)
-  MODEL_URI=$uri HTTP_PORT=$HTTP_PORT METRICS_PORT=$METRICS_PORT INFERENCE_THREADS=$THREADS SHUTDOWN_DRAIN_SECONDS=0 \
+  MODEL_URI=$uri HTTP_PORT=$HTTP_PORT METRICS_PORT=$METRICS_PORT SHUTDOWN_DRAIN_SECONDS=0 \
     java -Xmx1g -jar "$JAR" >"$OUT/server-$engine.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 1200); do
@@ -66,7 +74,9 @@ bench_engine() { # engine
   local ready_s rss_ready_mb rss_peak_mb
   ready_s=$(awk "BEGIN {printf \"%.2f\", ($(date +%s%N) - $start_ns) / 1e9}")
   rss_ready_mb=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$pid/status)
-  echo "ready after ${ready_s} s (process start to /health/ready 200), RSS ${rss_ready_mb} MB"
+  local server_shape
+  server_shape=$(curl -sf "localhost:$HTTP_PORT/info" | sed -n 's/.*"inference_workers":\([0-9]*\).*"inference_threads":\([0-9]*\).*/\1x\2/p')
+  echo "ready after ${ready_s} s (process start to /health/ready 200), RSS ${rss_ready_mb} MB, $server_shape workers x threads"
   echo "-- wrk: 16 connections, 1 sentence per request"
   run_wrk "$engine-c16-b1" 16 1
   echo "-- wrk: 4 connections, 32 sentences per request"
@@ -78,8 +88,8 @@ bench_engine() { # engine
   single=$(field "$engine-c16-b1" rps)
   batch=$(awk "BEGIN {print $(field "$engine-c4-b32" rps) * 32}")
   {
-    echo "== $engine ($(nproc) cores, $THREADS engine threads, $(awk '/tokens on average/ {print $(NF-3)}' "$OUT/engine-$engine.txt") tokens per sentence on average)"
-    printf '  engine alone, best batch     %7.1f embeddings/s (batch %s)\n' "$engine_best" "$(awk '/^best/ {print $NF}' "$OUT/engine-$engine.txt")"
+    echo "== $engine ($(nproc) cores, server $server_shape workers x threads, $(awk '/tokens on average/ {print $(NF-3); exit}' "$OUT/engine-$engine.txt") tokens per sentence on average)"
+    printf '  engine alone, best shape     %7.1f embeddings/s (%s)\n' "$engine_best" "$engine_best_at"
     printf '  server c=16, 1 per request   %7.1f embeddings/s  ratio %.2f  p50 %s ms  p99 %s ms  errors %s\n' \
       "$single" "$(awk "BEGIN {print $single / $engine_best}")" "$(field "$engine-c16-b1" p50_ms)" "$(field "$engine-c16-b1" p99_ms)" "$(field "$engine-c16-b1" errors)"
     printf '  server c=4, 32 per request   %7.1f embeddings/s  ratio %.2f  p50 %s ms  p99 %s ms  errors %s\n' \

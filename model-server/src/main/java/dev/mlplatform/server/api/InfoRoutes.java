@@ -34,6 +34,7 @@ final class InfoRoutes {
       int maxQueueSize,
       int maxInputsPerRequest,
       long maxRequestBytes,
+      int inferenceWorkers,
       int inferenceThreads,
       String version) {}
 
@@ -56,6 +57,7 @@ final class InfoRoutes {
             config.maxQueueSize(),
             config.maxInputsPerRequest(),
             config.maxRequestBytes(),
+            config.inferenceWorkers(),
             config.inferenceThreads(),
             version));
   }

@@ -4,21 +4,27 @@ import dev.mlplatform.server.inference.EmbeddingModel;
 import dev.mlplatform.server.inference.TokenizedText;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one place the model runs. Submissions enter a bounded queue (counted in inputs, so a request
- * of 50 texts takes 50 slots); a single worker thread takes the oldest input, waits at most {@code
- * maxBatchDelay} for company unless a full batch is already there, then embeds everything it holds
- * in length-sorted batches. HTTP threads only tokenise and wait on a future.
+ * of 50 texts takes 50 slots). Model workers take turns at collecting: the collecting worker takes
+ * the oldest input, waits at most {@code maxBatchDelay} for company unless a full batch is already
+ * there, keeps one length-sorted batch, hands the turn on and runs its forward pass. So with {@code
+ * workers > 1} one worker gathers the next batch while others run theirs. HTTP threads only
+ * tokenise and wait on a future.
  */
 public final class DynamicBatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DynamicBatcher.class);
@@ -30,9 +36,15 @@ public final class DynamicBatcher implements AutoCloseable {
   private final BatchingConfig config;
   private final BatchPlanner planner;
   private final BatchObserver observer;
-  private final LinkedBlockingQueue<PendingInput> queue = new LinkedBlockingQueue<>();
+  private final LinkedBlockingDeque<PendingInput> queue = new LinkedBlockingDeque<>();
   private final AtomicInteger reserved = new AtomicInteger();
-  private final Thread worker;
+  private final List<Thread> workers = new ArrayList<>();
+
+  /** Held by the worker that is gathering the next window; the others are running the model. */
+  private final ReentrantLock collecting = new ReentrantLock();
+
+  /** How many inputs at the head of the queue the last turn put back (guarded by collecting). */
+  private int carriedOver;
 
   /**
    * Completes requests, so that what hangs off their futures (normalising, serialising, writing the
@@ -43,11 +55,8 @@ public final class DynamicBatcher implements AutoCloseable {
   private volatile boolean accepting = true;
   private volatile boolean running = true;
 
-  /** When the last forward pass ended (worker thread only). */
-  private long modelFreeSince = System.nanoTime();
-
-  /** Recent inputs per second, for the Retry-After estimate. */
-  private volatile double throughput = 0;
+  /** Recent inputs per second of one worker, for the Retry-After estimate. */
+  private volatile double workerThroughput = 0;
 
   public DynamicBatcher(EmbeddingModel model, BatchingConfig config, BatchObserver observer) {
     this.model = model;
@@ -63,9 +72,12 @@ public final class DynamicBatcher implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.worker = new Thread(this::work, "batcher");
-    this.worker.setDaemon(true);
-    this.worker.start();
+    for (int i = 1; i <= config.workers(); i++) {
+      Thread worker = new Thread(this::work, "batcher-" + i);
+      worker.setDaemon(true);
+      workers.add(worker);
+    }
+    workers.forEach(Thread::start);
   }
 
   /**
@@ -103,7 +115,8 @@ public final class DynamicBatcher implements AutoCloseable {
   }
 
   private int retryAfterSeconds(int waiting) {
-    double rate = throughput;
+    // the queue is full only while every worker is busy, so they all drain it
+    double rate = workerThroughput * config.workers();
     if (rate <= 0) {
       return 1;
     }
@@ -111,42 +124,77 @@ public final class DynamicBatcher implements AutoCloseable {
   }
 
   private void work() {
-    List<PendingInput> window = new ArrayList<>();
     while (running || !queue.isEmpty()) {
       try {
-        PendingInput first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) {
+        List<PendingInput> batch = nextBatch();
+        if (batch.isEmpty()) {
           continue;
         }
-        window.add(first);
-        // The delay counts from when the model could have started on this input: the later of its
-        // arrival and the end of the previous pass. Counting from arrival alone would, under load,
-        // start each pass with only what queued during the last one, and split steady traffic into
-        // two alternating half-size batches.
-        long from = Math.max(first.enqueuedNanos(), modelFreeSince);
-        collect(window, from + config.maxBatchDelay().toNanos());
-        reserved.addAndGet(-window.size());
         long started = System.nanoTime();
-        for (List<PendingInput> batch : planner.plan(window, PendingInput::length)) {
-          run(batch);
-        }
-        modelFreeSince = System.nanoTime();
-        double seconds = (modelFreeSince - started) / 1e9;
-        double rate = window.size() / Math.max(seconds, 1e-6);
-        throughput = throughput == 0 ? rate : 0.8 * throughput + 0.2 * rate;
+        run(batch);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        double rate = batch.size() / Math.max(seconds, 1e-6);
+        double previous = workerThroughput;
+        workerThroughput = previous == 0 ? rate : 0.8 * previous + 0.2 * rate;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
         LOG.error("batcher loop failed; continuing", e);
-      } finally {
-        window.clear();
       }
     }
   }
 
+  /**
+   * Takes the collecting turn: gathers a window of up to {@value #WINDOW_BATCHES} batches, sorts it
+   * by length, keeps the batch holding the oldest input and puts the rest back at the head of the
+   * queue, where the next collector (another worker, or this one after its pass) finds them.
+   *
+   * @return the inputs of one forward pass; empty when nothing arrived within the poll interval
+   */
+  private List<PendingInput> nextBatch() throws InterruptedException {
+    collecting.lockInterruptibly();
+    try {
+      long turnStarted = System.nanoTime();
+      PendingInput first = queue.poll(100, TimeUnit.MILLISECONDS);
+      if (first == null) {
+        return List.of();
+      }
+      List<PendingInput> window = new ArrayList<>();
+      window.add(first);
+      // The delay counts from when this worker could have started on the input: the later of its
+      // arrival and the start of this turn (the end of the worker's previous pass). Counting from
+      // arrival alone would, under load, start each pass with only what queued during the last
+      // one, and split steady traffic into two alternating half-size batches. Inputs put back by
+      // the previous turn have waited their turn already.
+      long deadline =
+          carriedOver > 0
+              ? turnStarted
+              : Math.max(first.enqueuedNanos(), turnStarted) + config.maxBatchDelay().toNanos();
+      fill(window, deadline);
+      List<PendingInput> batch =
+          planner.plan(window, PendingInput::length).stream()
+              .filter(planned -> planned.stream().anyMatch(input -> input == first))
+              .findFirst()
+              .orElseThrow();
+      Set<PendingInput> taken = Collections.newSetFromMap(new IdentityHashMap<>());
+      taken.addAll(batch);
+      carriedOver = 0;
+      for (int i = window.size() - 1; i >= 0; i--) {
+        if (!taken.contains(window.get(i))) {
+          queue.addFirst(window.get(i));
+          carriedOver++;
+        }
+      }
+      reserved.addAndGet(-batch.size());
+      return batch;
+    } finally {
+      collecting.unlock();
+    }
+  }
+
   /** Adds inputs to the window until a batch is full or the oldest input's delay is spent. */
-  private void collect(List<PendingInput> window, long deadline) throws InterruptedException {
+  private void fill(List<PendingInput> window, long deadline) throws InterruptedException {
     int longest = window.get(0).length();
     while (!planner.fillsABatch(window.size(), longest)) {
       long wait = deadline - System.nanoTime();
@@ -192,28 +240,31 @@ public final class DynamicBatcher implements AutoCloseable {
   }
 
   /**
-   * Stops taking work, embeds everything already accepted, then stops the worker.
+   * Stops taking work, embeds everything already accepted, then stops the workers.
    *
    * @return whether all accepted work finished within the timeout
    */
   public boolean drain(Duration timeout) throws InterruptedException {
     accepting = false;
     running = false;
-    worker.join(timeout.toMillis());
-    // a submission racing the shutdown may have slipped in after the worker's last look
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (Thread worker : workers) {
+      worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    }
+    // a submission racing the shutdown may have slipped in after the workers' last look
     for (PendingInput left; (left = queue.poll()) != null; ) {
       left.request().fail(new BatcherClosedException());
     }
     responders.shutdown();
     return responders.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        && !worker.isAlive();
+        && workers.stream().noneMatch(Thread::isAlive);
   }
 
   @Override
   public void close() {
     accepting = false;
     running = false;
-    worker.interrupt();
+    workers.forEach(Thread::interrupt);
     responders.shutdown();
   }
 }

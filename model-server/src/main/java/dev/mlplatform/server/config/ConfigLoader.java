@@ -16,6 +16,7 @@ import java.util.function.Function;
 public final class ConfigLoader {
   public static final String DEFAULT_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2";
   static final long MIB = 1024L * 1024L;
+  static final int MAX_DEFAULT_WORKERS = 4;
 
   private final Map<String, String> env;
 
@@ -34,6 +35,7 @@ public final class ConfigLoader {
       throw new ConfigException(
           "METRICS_PORT must differ from HTTP_PORT (both are " + httpPort + ")");
     }
+    Parallelism parallelism = parallelism(Runtime.getRuntime().availableProcessors());
     return new ServerConfig(
         modelId,
         modelUri,
@@ -49,11 +51,37 @@ public final class ConfigLoader {
         longInteger("MAX_REQUEST_BYTES", 2 * MIB, 1024, 1024 * MIB),
         httpPort,
         metricsPort,
-        integer("INFERENCE_THREADS", Runtime.getRuntime().availableProcessors(), 1, 256),
+        parallelism.workers(),
+        parallelism.threads(),
         Duration.ofSeconds(integer("SHUTDOWN_DRAIN_SECONDS", 5, 0, 3600)),
         logFormat(),
         Path.of(string("MODEL_CACHE_DIR", defaultCacheDir())),
         apiKey());
+  }
+
+  /** Forward passes at once and intra-op threads per pass. */
+  record Parallelism(int workers, int threads) {}
+
+  /**
+   * Unset, the two split the CPUs the JVM sees (its cgroup limit in a container): up to {@value
+   * #MAX_DEFAULT_WORKERS} workers of CPUs / workers threads each. Single-threaded passes side by
+   * side beat one pass over all cores on small machines: an intra-op pool waits for its slowest
+   * thread, and on two cores the HTTP threads keep taking one of them away. Set one and the other
+   * takes the CPUs left; set both and they are used as given.
+   */
+  Parallelism parallelism(int cpus) {
+    Integer workers = optional("INFERENCE_WORKERS", v -> parseInt("INFERENCE_WORKERS", v, 1, 64));
+    Integer threads = optional("INFERENCE_THREADS", v -> parseInt("INFERENCE_THREADS", v, 1, 256));
+    if (workers == null && threads == null) {
+      workers = Math.min(cpus, MAX_DEFAULT_WORKERS);
+    }
+    if (workers == null) {
+      workers = Math.max(1, Math.min(MAX_DEFAULT_WORKERS, cpus / threads));
+    }
+    if (threads == null) {
+      threads = Math.max(1, cpus / workers);
+    }
+    return new Parallelism(workers, threads);
   }
 
   private String modelUri(String modelId) {

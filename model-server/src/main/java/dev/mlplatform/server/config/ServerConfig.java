@@ -25,7 +25,8 @@ import java.time.Duration;
  * @param maxRequestBytes largest request body; beyond it requests get 413
  * @param httpPort port of the API and health routes
  * @param metricsPort port of {@code /metrics}
- * @param inferenceThreads intra-op threads of the engine
+ * @param inferenceWorkers forward passes that may run at once (model workers)
+ * @param inferenceThreads intra-op threads of the engine, per forward pass
  * @param shutdownDrain how long the server keeps serving after SIGTERM while readiness is 503
  * @param logFormat text or json log lines
  * @param modelCacheDir where bundled models are unpacked (must be writable)
@@ -47,6 +48,7 @@ public record ServerConfig(
     long maxRequestBytes,
     int httpPort,
     int metricsPort,
+    int inferenceWorkers,
     int inferenceThreads,
     Duration shutdownDrain,
     LogFormat logFormat,

@@ -67,7 +67,8 @@ public final class ModelRuntime implements AutoCloseable {
                 config.maxBatchSize(),
                 config.maxBatchDelay(),
                 config.maxBatchTokens(),
-                config.maxQueueSize()),
+                config.maxQueueSize(),
+                config.inferenceWorkers()),
             metrics);
     metrics.watchQueue(batcher::queueDepth);
     EmbeddingService service =
@@ -75,10 +76,13 @@ public final class ModelRuntime implements AutoCloseable {
     LoadedModel loaded =
         new LoadedModel(config.modelId(), model.engine(), model.dimension(), settings, service);
     LOG.info(
-        "loaded {} from {}: {}, {} dimensions, window {} tokens, {} pooling, normalize={}",
+        "loaded {} from {}: {} ({} worker(s) x {} thread(s)), {} dimensions, window {} tokens, {}"
+            + " pooling, normalize={}",
         config.modelId(),
         files.directory(),
         model.engine().djlName(),
+        config.inferenceWorkers(),
+        config.inferenceThreads(),
         model.dimension(),
         settings.maxSequenceLength(),
         settings.pooling().wireName(),

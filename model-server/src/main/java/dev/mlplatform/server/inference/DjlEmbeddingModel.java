@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * A transformer encoder run by a DJL engine, pooled as sentence-transformers pools it. The model
@@ -28,7 +30,14 @@ public final class DjlEmbeddingModel implements EmbeddingModel {
       List.of("input_ids", "attention_mask", "token_type_ids");
 
   private final Model model;
-  private final Predictor<NDList, NDList> predictor;
+
+  /**
+   * Predictors are not thread-safe, but several may run over one loaded model at once (ONNX
+   * Runtime's session and a TorchScript module both take concurrent forward passes). Each call
+   * borrows one, so there are never more than the batcher has workers.
+   */
+  private final Queue<Predictor<NDList, NDList>> predictors = new ConcurrentLinkedQueue<>();
+
   private final ModelEngine engine;
   private final Pooling pooling;
   private final List<String> inputNames;
@@ -59,7 +68,6 @@ public final class DjlEmbeddingModel implements EmbeddingModel {
           "cannot load " + files.weights() + " with " + engine.djlName() + ": " + e.getMessage(),
           e);
     }
-    this.predictor = model.newPredictor(new NoopTranslator());
     // a TorchScript takes its inputs by position and cannot describe them before a forward pass
     this.inputNames =
         engine == ModelEngine.PYTORCH ? POSITIONAL_INPUTS : inputNames(model.describeInput());
@@ -139,11 +147,21 @@ public final class DjlEmbeddingModel implements EmbeddingModel {
         array.setName(name);
         inputs.add(array);
       }
-      NDList outputs = predictor.predict(inputs);
-      return pool(tokenVectors(outputs), batch, cols);
+      Predictor<NDList, NDList> predictor = borrowPredictor();
+      try {
+        NDList outputs = predictor.predict(inputs);
+        return pool(tokenVectors(outputs), batch, cols);
+      } finally {
+        predictors.add(predictor);
+      }
     } catch (TranslateException e) {
       throw new IllegalStateException("inference failed: " + e.getMessage(), e);
     }
+  }
+
+  private Predictor<NDList, NDList> borrowPredictor() {
+    Predictor<NDList, NDList> idle = predictors.poll();
+    return idle != null ? idle : model.newPredictor(new NoopTranslator());
   }
 
   private static NDArray tokenVectors(NDList outputs) {
@@ -192,7 +210,9 @@ public final class DjlEmbeddingModel implements EmbeddingModel {
 
   @Override
   public void close() {
-    predictor.close();
+    for (Predictor<NDList, NDList> predictor; (predictor = predictors.poll()) != null; ) {
+      predictor.close();
+    }
     model.close();
   }
 

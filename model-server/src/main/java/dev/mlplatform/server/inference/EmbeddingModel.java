@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * A sentence-embedding model: one forward pass over a batch of tokenised texts, pooled to one
- * vector per text. Implementations are used by a single batcher thread at a time.
+ * vector per text. Implementations take concurrent calls: the batcher's workers run passes side by
+ * side.
  */
 public interface EmbeddingModel extends AutoCloseable {
 

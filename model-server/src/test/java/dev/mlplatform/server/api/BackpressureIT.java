@@ -94,7 +94,7 @@ class BackpressureIT {
             new DjlEmbeddingModel(
                 files, Pooling.MEAN, 2, tokenizer.tokenize(List.of("probe")).get(0)));
     batcher =
-        new DynamicBatcher(model, new BatchingConfig(8, Duration.ZERO, 16384, QUEUE), metrics);
+        new DynamicBatcher(model, new BatchingConfig(8, Duration.ZERO, 16384, QUEUE, 1), metrics);
     EmbeddingService service = new EmbeddingService(tokenizer, batcher, metrics, 256);
     loaded =
         new LoadedModel(

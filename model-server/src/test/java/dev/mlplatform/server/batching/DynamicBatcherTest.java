@@ -2,6 +2,7 @@ package dev.mlplatform.server.batching;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.mlplatform.server.inference.EmbeddingModel;
 import dev.mlplatform.server.inference.ModelEngine;
@@ -11,9 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The batcher's bookkeeping, against a stand-in model at the edge that "embeds" a text as its first
@@ -22,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class DynamicBatcherTest {
 
   /** Records the batch sizes it sees; fails on a text whose first id is negative. */
-  static final class EchoModel implements EmbeddingModel {
+  static class EchoModel implements EmbeddingModel {
     final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
 
     @Override
@@ -59,12 +64,16 @@ class DynamicBatcherTest {
     return new TokenizedText(ids, new long[length], false);
   }
 
-  @Test
-  void a_request_larger_than_a_batch_is_split_and_reassembled_in_order() throws Exception {
+  @ParameterizedTest(name = "{0} worker(s)")
+  @ValueSource(ints = {1, 2})
+  void a_request_larger_than_a_batch_is_split_and_reassembled_in_order(int workers)
+      throws Exception {
     EchoModel model = new EchoModel();
     try (DynamicBatcher batcher =
         new DynamicBatcher(
-            model, new BatchingConfig(4, Duration.ofMillis(1), 10_000, 100), BatchObserver.NONE)) {
+            model,
+            new BatchingConfig(4, Duration.ofMillis(1), 10_000, 100, workers),
+            BatchObserver.NONE)) {
       List<TokenizedText> texts = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         texts.add(text(i, 1 + (i * 7) % 5)); // mixed lengths, so sorting reorders them
@@ -86,7 +95,7 @@ class DynamicBatcherTest {
     try (DynamicBatcher batcher =
         new DynamicBatcher(
             model,
-            new BatchingConfig(16, Duration.ofMillis(200), 10_000, 100),
+            new BatchingConfig(16, Duration.ofMillis(200), 10_000, 100, 1),
             BatchObserver.NONE)) {
       List<CompletableFuture<float[][]>> futures = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
@@ -104,7 +113,7 @@ class DynamicBatcherTest {
     EchoModel model = new EchoModel();
     try (DynamicBatcher batcher =
         new DynamicBatcher(
-            model, new BatchingConfig(4, Duration.ZERO, 10_000, 3), BatchObserver.NONE)) {
+            model, new BatchingConfig(4, Duration.ZERO, 10_000, 3, 1), BatchObserver.NONE)) {
       assertThatThrownBy(
               () -> batcher.submit(List.of(text(1, 1), text(2, 1), text(3, 1), text(4, 1))))
           .isInstanceOf(QueueFullException.class)
@@ -118,7 +127,7 @@ class DynamicBatcherTest {
     EchoModel model = new EchoModel();
     try (DynamicBatcher batcher =
         new DynamicBatcher(
-            model, new BatchingConfig(4, Duration.ZERO, 10_000, 100), BatchObserver.NONE)) {
+            model, new BatchingConfig(4, Duration.ZERO, 10_000, 100, 1), BatchObserver.NONE)) {
       CompletableFuture<float[][]> bad = batcher.submit(List.of(text(-1, 2)));
 
       assertThatThrownBy(() -> bad.get(10, TimeUnit.SECONDS))
@@ -128,12 +137,15 @@ class DynamicBatcherTest {
     }
   }
 
-  @Test
-  void drain_finishes_accepted_work_then_refuses_more() throws Exception {
+  @ParameterizedTest(name = "{0} worker(s)")
+  @ValueSource(ints = {1, 2})
+  void drain_finishes_accepted_work_then_refuses_more(int workers) throws Exception {
     EchoModel model = new EchoModel();
     DynamicBatcher batcher =
         new DynamicBatcher(
-            model, new BatchingConfig(2, Duration.ofMillis(50), 10_000, 100), BatchObserver.NONE);
+            model,
+            new BatchingConfig(2, Duration.ofMillis(50), 10_000, 100, workers),
+            BatchObserver.NONE);
     List<CompletableFuture<float[][]>> accepted = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       accepted.add(batcher.submit(List.of(text(i, 2))));
@@ -147,5 +159,49 @@ class DynamicBatcherTest {
     }
     assertThatThrownBy(() -> batcher.submit(List.of(text(1, 1))))
         .isInstanceOf(BatcherClosedException.class);
+  }
+
+  /** Counts how many passes are inside the model at once; each pass waits at a gate. */
+  static final class OverlapModel extends EchoModel {
+    final AtomicInteger inside = new AtomicInteger();
+    final AtomicInteger mostInside = new AtomicInteger();
+    final CountDownLatch gate = new CountDownLatch(1);
+
+    @Override
+    public float[][] embed(List<TokenizedText> batch) {
+      mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+      try {
+        gate.await(10, TimeUnit.SECONDS);
+        return super.embed(batch);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      } finally {
+        inside.decrementAndGet();
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0} worker(s)")
+  @ValueSource(ints = {1, 2, 3})
+  void as_many_passes_run_at_once_as_there_are_workers_and_no_more(int workers) throws Exception {
+    OverlapModel model = new OverlapModel();
+    try (DynamicBatcher batcher =
+        new DynamicBatcher(
+            model,
+            new BatchingConfig(1, Duration.ZERO, 10_000, 100, workers),
+            BatchObserver.NONE)) {
+      List<CompletableFuture<float[][]>> futures = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        futures.add(batcher.submit(List.of(text(i, 2))));
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> model.inside.get() == workers);
+      Thread.sleep(100); // a worker too many would have entered by now
+      assertThat(model.mostInside.get()).isEqualTo(workers);
+      model.gate.countDown();
+      for (int i = 0; i < 6; i++) {
+        assertThat(futures.get(i).get(10, TimeUnit.SECONDS)[0][0]).isEqualTo(i);
+      }
+    }
   }
 }

@@ -52,6 +52,7 @@ class ConfigLoaderTest {
                     Map.entry("MAX_REQUEST_BYTES", "4096"),
                     Map.entry("HTTP_PORT", "8000"),
                     Map.entry("METRICS_PORT", "9000"),
+                    Map.entry("INFERENCE_WORKERS", "2"),
                     Map.entry("INFERENCE_THREADS", "3"),
                     Map.entry("SHUTDOWN_DRAIN_SECONDS", "7"),
                     Map.entry("LOG_FORMAT", "json"),
@@ -71,6 +72,7 @@ class ConfigLoaderTest {
     assertThat(config.maxRequestBytes()).isEqualTo(4096);
     assertThat(config.httpPort()).isEqualTo(8000);
     assertThat(config.metricsPort()).isEqualTo(9000);
+    assertThat(config.inferenceWorkers()).isEqualTo(2);
     assertThat(config.inferenceThreads()).isEqualTo(3);
     assertThat(config.shutdownDrain()).isEqualTo(Duration.ofSeconds(7));
     assertThat(config.logFormat()).isEqualTo(LogFormat.JSON);
@@ -86,6 +88,8 @@ class ConfigLoaderTest {
     "MAX_REQUEST_BYTES, 10",
     "HTTP_PORT, 70000",
     "INFERENCE_THREADS, 0",
+    "INFERENCE_WORKERS, 0",
+    "INFERENCE_WORKERS, all",
     "SHUTDOWN_DRAIN_SECONDS, soon",
     "NORMALIZE, yes",
     "POOLING, max",
@@ -134,5 +138,35 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> new ConfigLoader(Map.of("MODEL_ID", "BAAI/bge-small-en")).load())
         .hasMessageContaining("MODEL_URI")
         .hasMessageContaining("BAAI/bge-small-en");
+  }
+
+  @ParameterizedTest(name = "{0} CPUs, workers={1}, threads={2} -> {3} x {4}")
+  @CsvSource(
+      nullValues = "-",
+      value = {
+        // unset: single-threaded passes side by side, at most 4, the rest as threads
+        "1, -, -, 1, 1",
+        "2, -, -, 2, 1",
+        "8, -, -, 4, 2",
+        "16, -, -, 4, 4",
+        // one set: the other takes the CPUs left
+        "2, -, 2, 1, 2",
+        "16, -, 8, 2, 8",
+        "8, 1, -, 1, 8",
+        "2, 4, -, 4, 1",
+        // both set: as given
+        "2, 3, 3, 3, 3"
+      })
+  void workers_and_threads_split_the_cpus_unless_set(
+      int cpus, String workers, String threads, int expectedWorkers, int expectedThreads) {
+    Map<String, String> env = new java.util.HashMap<>();
+    if (workers != null) {
+      env.put("INFERENCE_WORKERS", workers);
+    }
+    if (threads != null) {
+      env.put("INFERENCE_THREADS", threads);
+    }
+    assertThat(new ConfigLoader(env).parallelism(cpus))
+        .isEqualTo(new ConfigLoader.Parallelism(expectedWorkers, expectedThreads));
   }
 }
