@@ -29,6 +29,14 @@ test: ## Run unit and integration tests (what CI runs)
 bench: build ## Benchmark: engine alone vs the HTTP server under wrk (see README, Performance)
 	bash bench/run.sh
 
+.PHONY: bench-load
+bench-load: build ## Load over time: max, rate-limited, overload (single and batch), recovery; plots in bench/results
+	bash bench/load.sh load
+
+.PHONY: bench-soak
+bench-soak: build ## Soak: SOAK_MINUTES (10) at 80 % of max throughput; RSS and p99 drift verdicts, plots
+	bash bench/load.sh soak
+
 .PHONY: fmt
 fmt: ## Format all Java sources (google-java-format via Spotless)
 	$(MVN) -q spotless:apply
