@@ -38,6 +38,11 @@ public final class ApiException extends RuntimeException {
   }
 
   /** 401: an API key is required and was missing or wrong. */
+  /** The client sent its body too slowly or stopped sending it. */
+  public static ApiException requestTimeout(String message) {
+    return new ApiException(408, "invalid_request_error", "request_timeout", null, message, null);
+  }
+
   public static ApiException unauthorized(String message) {
     return new ApiException(401, "authentication_error", "invalid_api_key", null, message, null);
   }

@@ -8,6 +8,7 @@ import dev.mlplatform.server.metrics.ServerMetrics;
 import io.javalin.http.Context;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import org.eclipse.jetty.http.BadMessageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +47,12 @@ final class ErrorResponder {
     if (failure instanceof InputTooLongException tooLong) {
       return ApiException.tooLarge(
           "input[" + tooLong.index() + "]", "input_too_long", tooLong.getMessage());
+    }
+    if (failure instanceof BadMessageException bad) {
+      // raised by Jetty while reading the body: too slow (408), or broken framing (400)
+      return bad.getCode() == 408
+          ? ApiException.requestTimeout("the request body arrived too slowly: " + bad.getReason())
+          : ApiException.malformed("malformed_request", "unreadable request: " + bad.getReason());
     }
     if (failure instanceof InferenceException inference) {
       return ApiException.internal(inference.getMessage());

@@ -8,6 +8,7 @@ import dev.mlplatform.server.metrics.ServerMetrics;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import jakarta.servlet.DispatcherType;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
 import org.eclipse.jetty.servlet.FilterHolder;
@@ -17,6 +18,12 @@ import org.eclipse.jetty.servlet.FilterHolder;
  * Every error, whatever raised it, leaves through {@link ErrorResponder}.
  */
 public final class HttpApi implements AutoCloseable {
+  /** Slower uploads get 408: a 2 MiB body still has half an hour at this rate. */
+  static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
+
+  /** A blocked body read with no byte for this long fails the request. */
+  static final Duration BLOCKING_READ_TIMEOUT = Duration.ofSeconds(10);
+
   private static final Set<String> ROUTES =
       Set.of(
           "/predict",
@@ -47,6 +54,13 @@ public final class HttpApi implements AutoCloseable {
               c.showJavalinBanner = false;
               c.jsonMapper(new JavalinJackson(mapper, false));
               c.http.maxRequestSize = config.maxRequestBytes();
+              // Bodies are read on a blocking request thread: without a floor on the upload rate a
+              // few hundred clients trickling a byte a second would hold every thread.
+              c.jetty.modifyHttpConfiguration(
+                  http -> {
+                    http.setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
+                    http.setIdleTimeout(BLOCKING_READ_TIMEOUT.toMillis());
+                  });
               // embeddings are served to peers in the cluster: CPU beats bytes on the wire
               c.http.disableCompression();
               RequestMetricsFilter filter = new RequestMetricsFilter(metrics, ROUTES);
