@@ -152,6 +152,9 @@ class ManifestsTest {
     assertThat(minimal.getSpec().getReplicas()).isNull();
     assertThat(full.getSpec().getReplicas().getMax()).isEqualTo(10);
     assertThat(full.getSpec().getPod().getAffinity()).isNotNull();
+    assertThat(full.getSpec().getMonitoring().getLabels()).containsKey("release");
+    assertThat(full.getSpec().getNetworkPolicy().getEnabled()).isTrue();
+    assertThat(full.getSpec().getNetworkPolicy().getAllowedNamespaceSelectors()).hasSize(1);
   }
 
   @Test
