@@ -96,15 +96,12 @@ public final class ServiceMonitorApi {
       detail = "";
     } catch (RuntimeException e) {
       // keep the last answer: a discovery hiccup must not delete ServiceMonitors or stop informers
-      detail = String.valueOf(e.getMessage());
       log.warn(
           "API discovery of {} failed, keeping the last answer ({}): {}",
           ServiceMonitor.API_VERSION,
           state,
-          detail);
-      if (state != State.UNKNOWN) {
-        detail = "";
-      }
+          e.getMessage());
+      detail = state == State.UNKNOWN ? String.valueOf(e.getMessage()) : "";
       return;
     }
     if (state != before) {
