@@ -2,6 +2,8 @@
 -- Healthy: Ready=True and the operator has observed the current generation (and no rollout runs).
 -- Progressing: no status yet, status of an older generation, or a rollout / scale-up in progress.
 -- Degraded: Degraded=True (invalid spec, pods crash-looping, image pull errors, OOM, model load).
+-- MonitoringReady (no ServiceMonitor, e.g. without a Prometheus Operator) is deliberately ignored:
+-- the model server serves either way.
 local hs = {}
 
 local function condition(conditions, type)

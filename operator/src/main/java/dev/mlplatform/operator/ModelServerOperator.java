@@ -3,6 +3,7 @@ package dev.mlplatform.operator;
 import dev.mlplatform.operator.config.OperatorConfig;
 import dev.mlplatform.operator.reconciler.ModelServerReconciler;
 import dev.mlplatform.operator.reconciler.OperatorMetrics;
+import dev.mlplatform.operator.reconciler.ServiceMonitorApi;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -62,7 +63,10 @@ public final class ModelServerOperator {
             });
     operator.register(
         new ModelServerReconciler(
-            config.defaultServerImage(), new OperatorMetrics(registry), clock),
+            config.defaultServerImage(),
+            new OperatorMetrics(registry),
+            clock,
+            ServiceMonitorApi.of(client, config.monitoringApiCheckInterval(), clock)),
         c -> {
           c.withReconciliationMaxInterval(config.reconcileInterval());
           if (config.watchNamespaces().isEmpty()) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.config.OperatorConfig;
 import dev.mlplatform.operator.reconciler.SpecValidator;
+import dev.mlplatform.operator.resources.ServiceMonitor;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -96,11 +97,14 @@ class ManifestsTest {
   void cluster_role_is_written_verb_by_verb_and_covers_every_child() throws IOException {
     ClusterRole role = read(BASE.resolve("cluster-role.yaml"), ClusterRole.class);
     Map<String, List<String>> verbs = new HashMap<>();
+    Map<String, List<String>> urls = new HashMap<>();
     for (PolicyRule rule : role.getRules()) {
       assertThat(rule.getVerbs()).doesNotContain("*");
       assertThat(rule.getResources()).doesNotContain("*");
       assertThat(rule.getApiGroups()).doesNotContain("*");
+      assertThat(rule.getNonResourceURLs()).noneMatch(url -> url.contains("*"));
       rule.getResources().forEach(r -> verbs.put(r, rule.getVerbs()));
+      rule.getNonResourceURLs().forEach(url -> urls.put(url, rule.getVerbs()));
     }
     // JOSDK writes ConfigMaps without server-side apply by default: create, then update.
     assertThat(verbs.get("configmaps"))
@@ -111,6 +115,24 @@ class ManifestsTest {
           .as(child)
           .containsExactlyInAnyOrder("get", "list", "watch", "create", "patch");
     }
+    // Optional children are deleted when their spec section is turned off.
+    for (String optional : List.of("servicemonitors", "networkpolicies")) {
+      assertThat(verbs.get(optional))
+          .as(optional)
+          .containsExactlyInAnyOrder("get", "list", "watch", "create", "patch", "delete");
+    }
+    assertThat(verbs)
+        .as("only the optional children may be deleted")
+        .allSatisfy(
+            (resource, allowed) ->
+                assertThat(allowed.contains("delete"))
+                    .as(resource)
+                    .isEqualTo(
+                        resource.equals("servicemonitors") || resource.equals("networkpolicies")));
+    // ServiceMonitorApi asks discovery whether the ServiceMonitor API is served.
+    String discovery = "/apis/" + ServiceMonitor.API_VERSION;
+    assertThat(urls).containsOnlyKeys(discovery);
+    assertThat(urls.get(discovery)).containsExactly("get");
     assertThat(verbs.get("modelservers")).containsExactlyInAnyOrder("get", "list", "watch");
     assertThat(verbs.get("modelservers/status")).containsExactly("patch");
     assertThat(verbs.get("pods")).containsExactlyInAnyOrder("get", "list", "watch");
@@ -130,6 +152,9 @@ class ManifestsTest {
     assertThat(minimal.getSpec().getReplicas()).isNull();
     assertThat(full.getSpec().getReplicas().getMax()).isEqualTo(10);
     assertThat(full.getSpec().getPod().getAffinity()).isNotNull();
+    assertThat(full.getSpec().getMonitoring().getLabels()).containsKey("release");
+    assertThat(full.getSpec().getNetworkPolicy().getEnabled()).isTrue();
+    assertThat(full.getSpec().getNetworkPolicy().getAllowedNamespaceSelectors()).hasSize(1);
   }
 
   @Test

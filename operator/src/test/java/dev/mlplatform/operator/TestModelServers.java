@@ -7,11 +7,14 @@ import dev.mlplatform.operator.api.v1alpha1.Engine;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.api.v1alpha1.ModelServerSpec;
 import dev.mlplatform.operator.api.v1alpha1.ModelSpec;
+import dev.mlplatform.operator.api.v1alpha1.MonitoringSpec;
+import dev.mlplatform.operator.api.v1alpha1.NetworkPolicySpec;
 import dev.mlplatform.operator.api.v1alpha1.PodSpecOverrides;
 import dev.mlplatform.operator.api.v1alpha1.Pooling;
 import dev.mlplatform.operator.api.v1alpha1.ReplicasSpec;
 import dev.mlplatform.operator.api.v1alpha1.ServiceSpec;
 import dev.mlplatform.operator.api.v1alpha1.ServiceType;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
@@ -94,6 +97,28 @@ public final class TestModelServers {
     service.setType(ServiceType.LoadBalancer);
     service.setPort(8000);
     spec.setService(service);
+    MonitoringSpec monitoring = new MonitoringSpec();
+    monitoring.setEnabled(true);
+    monitoring.setInterval("15s");
+    monitoring.setLabels(Map.of("release", "kube-prometheus-stack"));
+    spec.setMonitoring(monitoring);
+    NetworkPolicySpec networkPolicy = new NetworkPolicySpec();
+    networkPolicy.setEnabled(true);
+    networkPolicy.setAllowedNamespaces(List.of("search", "search-frontend"));
+    networkPolicy.setAllowedNamespaceSelectors(
+        List.of(
+            new LabelSelectorBuilder()
+                .addNewMatchExpression()
+                .withKey("mlplatform.dev/embeddings-client")
+                .withOperator("In")
+                .withValues("true")
+                .endMatchExpression()
+                .build()));
+    networkPolicy.setMetricsNamespaceSelector(
+        new LabelSelectorBuilder()
+            .addToMatchLabels("kubernetes.io/metadata.name", "observability")
+            .build());
+    spec.setNetworkPolicy(networkPolicy);
     return server;
   }
 }

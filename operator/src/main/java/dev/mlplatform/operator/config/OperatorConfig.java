@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  * @param leaseNamespace namespace of that Lease; null means the operator pod's own namespace
  * @param managementPort port of /metrics, /healthz and /readyz
  * @param reconcileThreads ModelServers reconciled at once
+ * @param monitoringApiCheckInterval how long the answer of API discovery for the ServiceMonitor API
+ *     is trusted before the operator asks again
  */
 public record OperatorConfig(
     Set<String> watchNamespaces,
@@ -32,7 +34,8 @@ public record OperatorConfig(
     String leaseName,
     String leaseNamespace,
     int managementPort,
-    int reconcileThreads) {
+    int reconcileThreads,
+    Duration monitoringApiCheckInterval) {
 
   /** One environment variable the operator reads. */
   public record Option(String env, String defaultValue, String description) {}
@@ -72,6 +75,14 @@ public record OperatorConfig(
   public static final Option RECONCILE_THREADS =
       new Option("RECONCILE_THREADS", "10", "ModelServers reconciled concurrently (1..100).");
 
+  public static final Option MONITORING_API_CHECK_INTERVAL =
+      new Option(
+          "MONITORING_API_CHECK_INTERVAL",
+          "1m",
+          "How often the operator asks API discovery whether the Prometheus Operator's"
+              + " ServiceMonitor API is served (so one installed or removed later is noticed), and"
+              + " how soon a ModelServer waiting for it is reconciled again (e.g. 30s, 1m).");
+
   public static final List<Option> OPTIONS =
       List.of(
           WATCH_NAMESPACES,
@@ -81,7 +92,8 @@ public record OperatorConfig(
           LEADER_ELECTION_LEASE_NAME,
           LEADER_ELECTION_NAMESPACE,
           MANAGEMENT_PORT,
-          RECONCILE_THREADS);
+          RECONCILE_THREADS,
+          MONITORING_API_CHECK_INTERVAL);
 
   private static final Pattern SHORT_DURATION = Pattern.compile("^(\\d+)(ms|s|m|h)$");
   private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
@@ -107,10 +119,8 @@ public record OperatorConfig(
     if (image.isEmpty() || image.contains(" ")) {
       throw invalid(DEFAULT_SERVER_IMAGE, image, "an image reference");
     }
-    Duration interval = duration(value(env, RECONCILE_INTERVAL));
-    if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
-      throw invalid(RECONCILE_INTERVAL, value(env, RECONCILE_INTERVAL), "at least 1s");
-    }
+    Duration interval = atLeastOneSecond(env, RECONCILE_INTERVAL);
+    Duration monitoringApiCheck = atLeastOneSecond(env, MONITORING_API_CHECK_INTERVAL);
     boolean leader =
         switch (value(env, LEADER_ELECTION).toLowerCase(Locale.ROOT)) {
           case "true", "on", "yes" -> true;
@@ -126,7 +136,8 @@ public record OperatorConfig(
         value(env, LEADER_ELECTION_LEASE_NAME),
         leaseNamespace.isEmpty() ? null : leaseNamespace,
         integer(env, MANAGEMENT_PORT, 1, 65535),
-        integer(env, RECONCILE_THREADS, 1, 100));
+        integer(env, RECONCILE_THREADS, 1, 100),
+        monitoringApiCheck);
   }
 
   private static String value(Map<String, String> env, Option option) {
@@ -147,7 +158,15 @@ public record OperatorConfig(
     }
   }
 
-  private static Duration duration(String raw) {
+  private static Duration atLeastOneSecond(Map<String, String> env, Option option) {
+    Duration duration = duration(option, value(env, option));
+    if (duration.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw invalid(option, value(env, option), "at least 1s");
+    }
+    return duration;
+  }
+
+  private static Duration duration(Option option, String raw) {
     Matcher m = SHORT_DURATION.matcher(raw.toLowerCase(Locale.ROOT));
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));
@@ -161,7 +180,7 @@ public record OperatorConfig(
     try {
       return Duration.parse(raw.toUpperCase(Locale.ROOT));
     } catch (RuntimeException e) {
-      throw invalid(RECONCILE_INTERVAL, raw, "a duration such as 30s, 10m or PT10M");
+      throw invalid(option, raw, "a duration such as 30s, 10m or PT10M");
     }
   }
 

@@ -8,8 +8,9 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 
 /**
  * A child of a ModelServer: desired state comes from one pure builder; JOSDK applies it with
- * server-side apply, reverts drift and recreates it when deleted. Creations and updates are noted
- * for the reconciler's Event and counted.
+ * server-side apply, reverts drift and recreates it when deleted. Creations, updates and the
+ * deletions of optional children (a reconcile precondition turned false) are noted for the
+ * reconciler's Event and counted.
  */
 abstract class ModelServerDependent<R extends HasMetadata>
     extends CRUDKubernetesDependentResource<R, ModelServer> {
@@ -40,6 +41,14 @@ abstract class ModelServerDependent<R extends HasMetadata>
     R updated = super.handleUpdate(actual, desired, primary, context);
     written(primary, context, desired, "Updated");
     return updated;
+  }
+
+  @Override
+  protected void handleDelete(ModelServer primary, R secondary, Context<ModelServer> context) {
+    super.handleDelete(primary, secondary, context);
+    if (secondary != null) {
+      written(primary, context, secondary, "Deleted");
+    }
   }
 
   private void written(ModelServer primary, Context<ModelServer> context, R child, String verb) {

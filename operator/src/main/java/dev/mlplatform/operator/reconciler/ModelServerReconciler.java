@@ -39,9 +39,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles a ModelServer: validates the spec, applies the five children through the JOSDK
- * workflow (server-side apply), then writes the status the {@link ModelServerStatusAggregator}
- * builds, skipping the write when nothing changed. An invalid spec touches no child.
+ * Reconciles a ModelServer: validates the spec, applies the five children and the optional
+ * ServiceMonitor and NetworkPolicy through the JOSDK workflow (server-side apply), then writes the
+ * status the {@link ModelServerStatusAggregator} builds, skipping the write when nothing changed.
+ * An invalid spec touches no child.
+ *
+ * <p>The ServiceMonitor exists only where the cluster serves its API ({@link ServiceMonitorApi}).
+ * Where it does not, the ModelServer still becomes Ready, its MonitoringReady condition and one
+ * Warning Event say why, and it is reconciled again after the API check interval, so that a
+ * Prometheus Operator installed later gets its ServiceMonitors without waiting for the next
+ * periodic reconciliation.
  */
 @ControllerConfiguration(
     name = ModelServerReconciler.NAME,
@@ -53,7 +60,16 @@ import org.slf4j.LoggerFactory;
       @Dependent(name = "deployment", type = DeploymentDependent.class),
       @Dependent(name = "service", type = ServiceDependent.class),
       @Dependent(name = "hpa", type = HorizontalPodAutoscalerDependent.class),
-      @Dependent(name = "pdb", type = PodDisruptionBudgetDependent.class)
+      @Dependent(name = "pdb", type = PodDisruptionBudgetDependent.class),
+      @Dependent(
+          name = "servicemonitor",
+          type = ServiceMonitorDependent.class,
+          activationCondition = ServiceMonitorDependent.ApiServed.class,
+          reconcilePrecondition = ServiceMonitorDependent.Enabled.class),
+      @Dependent(
+          name = "networkpolicy",
+          type = NetworkPolicyDependent.class,
+          reconcilePrecondition = NetworkPolicyDependent.Enabled.class)
     })
 public class ModelServerReconciler implements Reconciler<ModelServer> {
 
@@ -64,12 +80,18 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
   private final String defaultImage;
   private final OperatorMetrics metrics;
   private final Clock clock;
+  private final ServiceMonitorApi serviceMonitorApi;
   private volatile ModelServerEvents events;
 
-  public ModelServerReconciler(String defaultImage, OperatorMetrics metrics, Clock clock) {
+  public ModelServerReconciler(
+      String defaultImage,
+      OperatorMetrics metrics,
+      Clock clock,
+      ServiceMonitorApi serviceMonitorApi) {
     this.defaultImage = Objects.requireNonNull(defaultImage);
     this.metrics = metrics;
     this.clock = clock;
+    this.serviceMonitorApi = Objects.requireNonNull(serviceMonitorApi);
   }
 
   @Override
@@ -108,21 +130,29 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
     }
 
     ResolvedSpec spec = ResolvedSpec.of(server, defaultImage);
+    ServiceMonitorApi.Availability monitoringApi = serviceMonitorApi.availability();
     Queue<String> writes = new ConcurrentLinkedQueue<>();
     context
         .managedWorkflowAndDependentResourceContext()
-        .put(ReconcileInputs.class, new ReconcileInputs(spec, metrics, writes));
+        .put(ReconcileInputs.class, new ReconcileInputs(spec, monitoringApi, metrics, writes));
     // Throws when a child cannot be applied; updateErrorStatus then reports it and JOSDK retries.
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     recordWrites(server, events, writes);
 
-    ModelServerStatus next =
-        status
-            .deployment(context.getSecondaryResource(Deployment.class).orElse(null))
-            .hpa(context.getSecondaryResource(HorizontalPodAutoscaler.class).orElse(null))
-            .pods(context.getSecondaryResources(Pod.class))
-            .url(ServiceDesiredState.url(spec))
-            .build();
+    status
+        .deployment(context.getSecondaryResource(Deployment.class).orElse(null))
+        .hpa(context.getSecondaryResource(HorizontalPodAutoscaler.class).orElse(null))
+        .pods(context.getSecondaryResources(Pod.class))
+        .url(ServiceDesiredState.url(spec));
+    boolean monitoringWaitsForApi = spec.monitoring().enabled() && !monitoringApi.served();
+    if (spec.monitoring().enabled()) {
+      switch (monitoringApi.state()) {
+        case SERVED -> status.serviceMonitorReady(spec.name(), spec.monitoring().interval());
+        case NOT_SERVED -> status.serviceMonitorCrdMissing(monitoringApi.recheck());
+        case UNKNOWN -> status.monitoringUnknown(monitoringApi.detail());
+      }
+    }
+    ModelServerStatus next = status.build();
     // Events mark transitions (status or reason), not every new restart count or replica count.
     if (!sameTransition(server.getStatus(), next, ConditionTypes.DEGRADED)) {
       condition(next, ConditionTypes.DEGRADED)
@@ -134,12 +164,19 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
           .filter(c -> ConditionTypes.TRUE.equals(c.getStatus()))
           .ifPresent(c -> events.normal(server, c.getReason(), c.getMessage()));
     }
+    // one Warning when monitoring cannot be set up, not one per (rescheduled) reconciliation
+    if (!sameTransition(server.getStatus(), next, ConditionTypes.MONITORING_READY)) {
+      condition(next, ConditionTypes.MONITORING_READY)
+          .filter(c -> !ConditionTypes.TRUE.equals(c.getStatus()))
+          .ifPresent(c -> events.warning(server, c.getReason(), c.getMessage()));
+    }
     boolean ready =
         condition(next, ConditionTypes.READY)
             .map(c -> ConditionTypes.TRUE.equals(c.getStatus()))
             .orElse(false);
     metrics.reconciled(ready ? "ready" : "not_ready", System.nanoTime() - start);
-    return statusUpdate(server, next);
+    UpdateControl<ModelServer> control = statusUpdate(server, next);
+    return monitoringWaitsForApi ? control.rescheduleAfter(monitoringApi.recheck()) : control;
   }
 
   @Override

@@ -41,10 +41,10 @@ public final class OperatorMetrics {
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** A child was created or updated. */
+  /** A child was created, updated or (an optional one) deleted. */
   public void childWritten(String kind, String operation) {
     Counter.builder("mlplatform.operator.child.writes")
-        .description("Child resources written by kind and operation (created, updated)")
+        .description("Child resources written by kind and operation (created, updated, deleted)")
         .tag("kind", kind)
         .tag("operation", operation)
         .register(registry)

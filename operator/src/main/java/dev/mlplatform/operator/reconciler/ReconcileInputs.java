@@ -5,7 +5,12 @@ import java.util.Queue;
 
 /**
  * What the reconciler hands its dependents for one reconciliation: the validated, defaulted spec,
- * where to count writes, and where to note them ("Created Deployment x") for the one Event the
- * reconciler records afterwards. Dependents run in parallel, so {@code writes} is concurrent.
+ * whether the cluster serves the ServiceMonitor API, where to count writes, and where to note them
+ * ("Created Deployment x") for the one Event the reconciler records afterwards. Dependents run in
+ * parallel, so {@code writes} is concurrent.
  */
-public record ReconcileInputs(ResolvedSpec spec, OperatorMetrics metrics, Queue<String> writes) {}
+public record ReconcileInputs(
+    ResolvedSpec spec,
+    ServiceMonitorApi.Availability serviceMonitorApi,
+    OperatorMetrics metrics,
+    Queue<String> writes) {}

@@ -6,6 +6,8 @@ import dev.mlplatform.operator.api.v1alpha1.BatchingSpec;
 import dev.mlplatform.operator.api.v1alpha1.DisruptionBudgetSpec;
 import dev.mlplatform.operator.api.v1alpha1.ModelServerSpec;
 import dev.mlplatform.operator.api.v1alpha1.ModelSpec;
+import dev.mlplatform.operator.api.v1alpha1.MonitoringSpec;
+import dev.mlplatform.operator.api.v1alpha1.NetworkPolicySpec;
 import dev.mlplatform.operator.api.v1alpha1.ReplicasSpec;
 import dev.mlplatform.operator.api.v1alpha1.SecretKeyRef;
 import dev.mlplatform.operator.api.v1alpha1.ServiceSpec;
@@ -23,6 +25,7 @@ public final class SpecValidator {
 
   private static final Pattern URI = Pattern.compile("^(bundled:\\S+|file:///\\S*|https://\\S+)$");
   private static final Pattern ENV_KEY = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*$");
+  private static final Pattern INTERVAL = Pattern.compile(MonitoringSpec.INTERVAL_PATTERN);
 
   private SpecValidator() {}
 
@@ -150,6 +153,51 @@ public final class SpecValidator {
       if (drain != null && !drain.trim().matches("\\d{1,4}")) {
         problems.add("spec.config.SHUTDOWN_DRAIN_SECONDS: must be a whole number of seconds");
       }
+    }
+    MonitoringSpec monitoring = spec.getMonitoring();
+    if (monitoring != null) {
+      String interval = monitoring.getInterval();
+      if (interval != null
+          && (interval.length() < 2
+              || interval.length() > 20
+              || !INTERVAL.matcher(interval).matches())) {
+        problems.add(
+            "spec.monitoring.interval: must be a Prometheus duration such as 30s, 1m or 1m30s,"
+                + " got '"
+                + interval
+                + "'");
+      } else if (interval != null && !interval.matches(".*[1-9].*")) {
+        problems.add("spec.monitoring.interval: must be longer than zero, got '" + interval + "'");
+      }
+      LabelSyntax.checkLabels(problems, "spec.monitoring.labels", monitoring.getLabels());
+    }
+    NetworkPolicySpec networkPolicy = spec.getNetworkPolicy();
+    if (networkPolicy != null) {
+      List<String> names =
+          Optional.ofNullable(networkPolicy.getAllowedNamespaces()).orElse(List.of());
+      for (int i = 0; i < names.size(); i++) {
+        if (!LabelSyntax.validNamespace(names.get(i))) {
+          problems.add(
+              "spec.networkPolicy.allowedNamespaces["
+                  + i
+                  + "]: '"
+                  + names.get(i)
+                  + "' is not a namespace name");
+        }
+      }
+      var selectors =
+          Optional.ofNullable(networkPolicy.getAllowedNamespaceSelectors()).orElse(List.of());
+      for (int i = 0; i < selectors.size(); i++) {
+        if (selectors.get(i) == null) {
+          problems.add("spec.networkPolicy.allowedNamespaceSelectors[" + i + "]: must not be null");
+        }
+        LabelSyntax.checkSelector(
+            problems, "spec.networkPolicy.allowedNamespaceSelectors[" + i + "]", selectors.get(i));
+      }
+      LabelSyntax.checkSelector(
+          problems,
+          "spec.networkPolicy.metricsNamespaceSelector",
+          networkPolicy.getMetricsNamespaceSelector());
     }
     AuthSpec auth = spec.getAuth();
     if (auth != null && auth.getApiKeySecretRef() != null) {

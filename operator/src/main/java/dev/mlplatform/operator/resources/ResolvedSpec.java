@@ -8,15 +8,20 @@ import dev.mlplatform.operator.api.v1alpha1.Engine;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.api.v1alpha1.ModelServerSpec;
 import dev.mlplatform.operator.api.v1alpha1.ModelSpec;
+import dev.mlplatform.operator.api.v1alpha1.MonitoringSpec;
+import dev.mlplatform.operator.api.v1alpha1.NetworkPolicySpec;
 import dev.mlplatform.operator.api.v1alpha1.PodSpecOverrides;
 import dev.mlplatform.operator.api.v1alpha1.Pooling;
 import dev.mlplatform.operator.api.v1alpha1.ReplicasSpec;
 import dev.mlplatform.operator.api.v1alpha1.SecretKeyRef;
 import dev.mlplatform.operator.api.v1alpha1.ServiceSpec;
 import dev.mlplatform.operator.api.v1alpha1.ServiceType;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -54,7 +59,38 @@ public record ResolvedSpec(
     PodSpecOverrides pod,
     ServiceType serviceType,
     int servicePort,
-    SecretKeyRef apiKeySecret) {
+    SecretKeyRef apiKeySecret,
+    Monitoring monitoring,
+    NetworkAccess networkPolicy) {
+
+  /**
+   * spec.monitoring with its defaults.
+   *
+   * @param labels the user's extra ServiceMonitor labels, sorted
+   */
+  public record Monitoring(boolean enabled, String interval, Map<String, String> labels) {}
+
+  /**
+   * spec.networkPolicy with its defaults.
+   *
+   * @param allowedNamespaces namespaces (by name) admitted to the HTTP port; the ModelServer's own
+   *     namespace when the spec names neither namespaces nor selectors
+   * @param allowedNamespaceSelectors namespaces (by labels) admitted to the HTTP port
+   * @param metricsNamespaceSelector namespaces admitted to the metrics port
+   */
+  public record NetworkAccess(
+      boolean enabled,
+      List<String> allowedNamespaces,
+      List<LabelSelector> allowedNamespaceSelectors,
+      LabelSelector metricsNamespaceSelector) {}
+
+  /** The metrics namespace selector when the spec has none: the namespace "monitoring". */
+  public static LabelSelector defaultMetricsNamespaceSelector() {
+    return new LabelSelectorBuilder()
+        .addToMatchLabels(
+            NetworkPolicySpec.NAMESPACE_NAME_LABEL, NetworkPolicySpec.DEFAULT_METRICS_NAMESPACE)
+        .build();
+  }
 
   /** Resources when spec.resources is absent: enough for a MiniLM-class model. */
   public static ResourceRequirements defaultResources() {
@@ -106,7 +142,32 @@ public record ResolvedSpec(
         Optional.ofNullable(spec.getPod()).orElseGet(PodSpecOverrides::new),
         or(service.getType(), ServiceSpec.DEFAULT_TYPE),
         or(service.getPort(), ServiceSpec.DEFAULT_PORT),
-        Optional.ofNullable(spec.getAuth()).map(AuthSpec::getApiKeySecretRef).orElse(null));
+        Optional.ofNullable(spec.getAuth()).map(AuthSpec::getApiKeySecretRef).orElse(null),
+        monitoring(spec.getMonitoring()),
+        networkAccess(spec.getNetworkPolicy(), server.getMetadata().getNamespace()));
+  }
+
+  private static Monitoring monitoring(MonitoringSpec spec) {
+    MonitoringSpec monitoring = Optional.ofNullable(spec).orElseGet(MonitoringSpec::new);
+    return new Monitoring(
+        or(monitoring.getEnabled(), MonitoringSpec.DEFAULT_ENABLED),
+        or(monitoring.getInterval(), MonitoringSpec.DEFAULT_INTERVAL),
+        new TreeMap<>(Optional.ofNullable(monitoring.getLabels()).orElse(Map.of())));
+  }
+
+  private static NetworkAccess networkAccess(NetworkPolicySpec spec, String namespace) {
+    NetworkPolicySpec policy = Optional.ofNullable(spec).orElseGet(NetworkPolicySpec::new);
+    List<String> names = Optional.ofNullable(policy.getAllowedNamespaces()).orElse(List.of());
+    List<LabelSelector> selectors =
+        Optional.ofNullable(policy.getAllowedNamespaceSelectors()).orElse(List.of());
+    if (names.isEmpty() && selectors.isEmpty()) {
+      names = List.of(namespace);
+    }
+    return new NetworkAccess(
+        or(policy.getEnabled(), NetworkPolicySpec.DEFAULT_ENABLED),
+        List.copyOf(names),
+        List.copyOf(selectors),
+        or(policy.getMetricsNamespaceSelector(), defaultMetricsNamespaceSelector()));
   }
 
   private static <T> T or(T value, T fallback) {

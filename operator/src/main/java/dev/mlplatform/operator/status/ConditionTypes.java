@@ -1,11 +1,16 @@
 package dev.mlplatform.operator.status;
 
-/** The ModelServer's condition types and reasons, all positive polarity. */
+/**
+ * The ModelServer's condition types and reasons, all positive polarity. Ready, Progressing and
+ * Degraded are always set; MonitoringReady only while spec.monitoring is enabled, and it never
+ * affects the other three: a missing Prometheus Operator does not make a ModelServer unhealthy.
+ */
 public final class ConditionTypes {
 
   public static final String READY = "Ready";
   public static final String PROGRESSING = "Progressing";
   public static final String DEGRADED = "Degraded";
+  public static final String MONITORING_READY = "MonitoringReady";
 
   public static final String TRUE = "True";
   public static final String FALSE = "False";
@@ -19,6 +24,9 @@ public final class ConditionTypes {
   public static final String REASON_ROLLOUT_COMPLETE = "RolloutComplete";
   public static final String REASON_AS_EXPECTED = "AsExpected";
   public static final String REASON_RECONCILE_FAILED = "ReconcileFailed";
+  public static final String REASON_SERVICE_MONITOR_READY = "ServiceMonitorReady";
+  public static final String REASON_SERVICE_MONITOR_CRD_MISSING = "ServiceMonitorCRDMissing";
+  public static final String REASON_DISCOVERY_FAILED = "DiscoveryFailed";
 
   private ConditionTypes() {}
 }

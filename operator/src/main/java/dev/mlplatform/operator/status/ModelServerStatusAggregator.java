@@ -2,9 +2,11 @@ package dev.mlplatform.operator.status;
 
 import static dev.mlplatform.operator.status.ConditionTypes.DEGRADED;
 import static dev.mlplatform.operator.status.ConditionTypes.FALSE;
+import static dev.mlplatform.operator.status.ConditionTypes.MONITORING_READY;
 import static dev.mlplatform.operator.status.ConditionTypes.PROGRESSING;
 import static dev.mlplatform.operator.status.ConditionTypes.READY;
 import static dev.mlplatform.operator.status.ConditionTypes.TRUE;
+import static dev.mlplatform.operator.status.ConditionTypes.UNKNOWN;
 
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.api.v1alpha1.ModelServerStatus;
@@ -15,6 +17,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -40,6 +43,10 @@ public final class ModelServerStatusAggregator {
   private HorizontalPodAutoscaler hpa;
   private Collection<Pod> pods = List.of();
   private String url;
+  private Monitoring monitoring;
+
+  /** The MonitoringReady condition to set; none while spec.monitoring is disabled. */
+  private record Monitoring(String status, String reason, String message) {}
 
   public ModelServerStatusAggregator(ModelServer server, Clock clock) {
     this.server = server;
@@ -79,6 +86,45 @@ public final class ModelServerStatusAggregator {
     return this;
   }
 
+  /** spec.monitoring is on and the ServiceMonitor {@code name} was applied. */
+  public ModelServerStatusAggregator serviceMonitorReady(String name, String interval) {
+    this.monitoring =
+        new Monitoring(
+            TRUE,
+            ConditionTypes.REASON_SERVICE_MONITOR_READY,
+            "ServiceMonitor "
+                + name
+                + " scrapes the Service's metrics port at /metrics every "
+                + interval);
+    return this;
+  }
+
+  /** spec.monitoring is on but the cluster does not serve the ServiceMonitor API. */
+  public ModelServerStatusAggregator serviceMonitorCrdMissing(Duration recheck) {
+    this.monitoring =
+        new Monitoring(
+            FALSE,
+            ConditionTypes.REASON_SERVICE_MONITOR_CRD_MISSING,
+            "the cluster does not serve monitoring.coreos.com/v1 ServiceMonitor (CRD"
+                + " servicemonitors.monitoring.coreos.com, installed with the Prometheus Operator),"
+                + " so there is no ServiceMonitor; the pods still carry prometheus.io/scrape"
+                + " annotations. Checked again every "
+                + recheck.toSeconds()
+                + "s.");
+    return this;
+  }
+
+  /** spec.monitoring is on but API discovery failed before it ever answered. */
+  public ModelServerStatusAggregator monitoringUnknown(String detail) {
+    this.monitoring =
+        new Monitoring(
+            UNKNOWN,
+            ConditionTypes.REASON_DISCOVERY_FAILED,
+            "cannot tell whether the cluster serves monitoring.coreos.com/v1 ServiceMonitor: "
+                + detail);
+    return this;
+  }
+
   /** The status to write. */
   public ModelServerStatus build() {
     ModelServerStatus previous = server.getStatus();
@@ -97,6 +143,7 @@ public final class ModelServerStatusAggregator {
               ConditionTypes.REASON_INVALID_SPEC,
               "the operator does not apply an invalid spec; fix it to continue"));
       conditions.add(condition(DEGRADED, TRUE, ConditionTypes.REASON_INVALID_SPEC, invalidSpec));
+      previousMonitoring(previous).ifPresent(conditions::add);
       status.setConditions(withTransitionTimes(conditions, previous));
       return status;
     }
@@ -173,8 +220,28 @@ public final class ModelServerStatusAggregator {
           condition(
               DEGRADED, FALSE, ConditionTypes.REASON_AS_EXPECTED, "no pod reports a failure"));
     }
+
+    // MonitoringReady: after a failed apply, what was last observed still stands
+    if (reconcileError != null) {
+      previousMonitoring(previous).ifPresent(conditions::add);
+    } else if (monitoring != null) {
+      conditions.add(
+          condition(
+              MONITORING_READY, monitoring.status(), monitoring.reason(), monitoring.message()));
+    }
     status.setConditions(withTransitionTimes(conditions, previous));
     return status;
+  }
+
+  /** The previous MonitoringReady condition, unchanged, for when nothing new was observed. */
+  private static Optional<Condition> previousMonitoring(ModelServerStatus previous) {
+    if (previous == null || previous.getConditions() == null) {
+      return Optional.empty();
+    }
+    return previous.getConditions().stream()
+        .filter(c -> MONITORING_READY.equals(c.getType()))
+        .findFirst()
+        .map(c -> new ConditionBuilder(c).build());
   }
 
   private Condition condition(String type, String status, String reason, String message) {

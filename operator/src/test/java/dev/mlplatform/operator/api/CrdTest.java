@@ -9,8 +9,13 @@ import dev.mlplatform.operator.Golden;
 import dev.mlplatform.operator.api.v1alpha1.AutoscalingSpec;
 import dev.mlplatform.operator.api.v1alpha1.BatchingSpec;
 import dev.mlplatform.operator.api.v1alpha1.ModelSpec;
+import dev.mlplatform.operator.api.v1alpha1.MonitoringSpec;
+import dev.mlplatform.operator.api.v1alpha1.NetworkPolicySpec;
 import dev.mlplatform.operator.api.v1alpha1.ReplicasSpec;
 import dev.mlplatform.operator.api.v1alpha1.ServiceSpec;
+import dev.mlplatform.operator.resources.ResolvedSpec;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +77,29 @@ class CrdTest {
         .isEqualTo(ServiceSpec.DEFAULT_TYPE.name());
     assertThat(p.at("/service/properties/port/default").asInt())
         .isEqualTo(ServiceSpec.DEFAULT_PORT);
+    assertThat(p.at("/monitoring/properties/enabled/default").asBoolean())
+        .isEqualTo(MonitoringSpec.DEFAULT_ENABLED)
+        .isTrue();
+    assertThat(p.at("/monitoring/properties/interval/default").asText())
+        .isEqualTo(MonitoringSpec.DEFAULT_INTERVAL);
+    assertThat(p.at("/networkPolicy/properties/enabled/default").asBoolean())
+        .isEqualTo(NetworkPolicySpec.DEFAULT_ENABLED)
+        .isFalse();
+    assertThat(
+            Serialization.unmarshal(
+                p.at("/networkPolicy/properties/metricsNamespaceSelector/default").toString(),
+                LabelSelector.class))
+        .isEqualTo(ResolvedSpec.defaultMetricsNamespaceSelector());
+  }
+
+  @Test
+  void schema_checks_the_scrape_interval_as_the_operator_does() throws IOException {
+    JsonNode interval = spec().at("/properties/monitoring/properties/interval");
+    assertThat(interval.path("pattern").asText()).isEqualTo(MonitoringSpec.INTERVAL_PATTERN);
+    assertThat(interval.path("minLength").asInt()).isEqualTo(2);
+    assertThat(interval.path("maxLength").asInt()).isEqualTo(20);
+    assertThat(interval.path("x-kubernetes-validations").get(0).path("rule").asText())
+        .isEqualTo("self.matches('[1-9]')");
   }
 
   @Test

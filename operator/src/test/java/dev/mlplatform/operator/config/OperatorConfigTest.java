@@ -20,6 +20,7 @@ class OperatorConfigTest {
     assertThat(config.leaseNamespace()).isNull();
     assertThat(config.managementPort()).isEqualTo(8081);
     assertThat(config.reconcileThreads()).isEqualTo(10);
+    assertThat(config.monitoringApiCheckInterval()).isEqualTo(Duration.ofMinutes(1));
   }
 
   @Test
@@ -42,13 +43,15 @@ class OperatorConfigTest {
                 "RECONCILE_INTERVAL", "30s",
                 "LEADER_ELECTION", "off",
                 "LEADER_ELECTION_NAMESPACE", "ops",
-                "MANAGEMENT_PORT", "9100"));
+                "MANAGEMENT_PORT", "9100",
+                "MONITORING_API_CHECK_INTERVAL", "15s"));
     assertThat(config.watchNamespaces()).containsExactlyInAnyOrder("team-a", "team-b");
     assertThat(config.defaultServerImage()).isEqualTo("registry.local/model-server:2.0.0");
     assertThat(config.reconcileInterval()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.leaderElection()).isFalse();
     assertThat(config.leaseNamespace()).isEqualTo("ops");
     assertThat(config.managementPort()).isEqualTo(9100);
+    assertThat(config.monitoringApiCheckInterval()).isEqualTo(Duration.ofSeconds(15));
     assertThat(OperatorConfig.fromEnv(Map.of("RECONCILE_INTERVAL", "PT1H")).reconcileInterval())
         .isEqualTo(Duration.ofHours(1));
   }
@@ -65,5 +68,11 @@ class OperatorConfigTest {
         .hasMessageStartingWith("WATCH_NAMESPACES must be a namespace name");
     assertThatThrownBy(() -> OperatorConfig.fromEnv(Map.of("RECONCILE_INTERVAL", "0s")))
         .hasMessageStartingWith("RECONCILE_INTERVAL must be at least 1s");
+    assertThatThrownBy(
+            () -> OperatorConfig.fromEnv(Map.of("MONITORING_API_CHECK_INTERVAL", "500ms")))
+        .hasMessageStartingWith("MONITORING_API_CHECK_INTERVAL must be at least 1s");
+    assertThatThrownBy(
+            () -> OperatorConfig.fromEnv(Map.of("MONITORING_API_CHECK_INTERVAL", "often")))
+        .hasMessageStartingWith("MONITORING_API_CHECK_INTERVAL must be a duration");
   }
 }

@@ -7,9 +7,16 @@ import dev.mlplatform.operator.api.v1alpha1.AutoscalingSpec;
 import dev.mlplatform.operator.api.v1alpha1.BatchingSpec;
 import dev.mlplatform.operator.api.v1alpha1.DisruptionBudgetSpec;
 import dev.mlplatform.operator.api.v1alpha1.ModelServerSpec;
+import dev.mlplatform.operator.api.v1alpha1.MonitoringSpec;
+import dev.mlplatform.operator.api.v1alpha1.NetworkPolicySpec;
 import dev.mlplatform.operator.api.v1alpha1.ReplicasSpec;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SpecValidatorTest {
 
@@ -129,5 +136,129 @@ class SpecValidatorTest {
         .containsExactlyInAnyOrder(
             "spec.auth.apiKeySecretRef.name: is required",
             "spec.auth.apiKeySecretRef.key: is required");
+  }
+
+  private static ModelServerSpec withInterval(String interval) {
+    ModelServerSpec spec = minimal();
+    MonitoringSpec monitoring = new MonitoringSpec();
+    monitoring.setInterval(interval);
+    spec.setMonitoring(monitoring);
+    return spec;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"30s", "1m", "1m30s", "500ms", "2h", "1h5m10s250ms", "90s"})
+  void prometheus_durations_are_valid_scrape_intervals(String interval) {
+    assertThat(SpecValidator.validate(withInterval(interval))).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"30", "30 s", "s", "1d", "30s1m", "-5s", "PT30S", "", "123456789012345678901s"})
+  void other_scrape_intervals_name_the_field(String interval) {
+    assertThat(SpecValidator.validate(withInterval(interval)))
+        .containsExactly(
+            "spec.monitoring.interval: must be a Prometheus duration such as 30s, 1m or 1m30s,"
+                + " got '"
+                + interval
+                + "'");
+  }
+
+  @Test
+  void a_zero_scrape_interval_is_refused() {
+    assertThat(SpecValidator.validate(withInterval("0s")))
+        .containsExactly("spec.monitoring.interval: must be longer than zero, got '0s'");
+  }
+
+  @Test
+  void service_monitor_labels_must_be_valid_labels() {
+    ModelServerSpec spec = minimal();
+    MonitoringSpec monitoring = new MonitoringSpec();
+    monitoring.setLabels(
+        Map.of(
+            "release", "kube-prometheus-stack",
+            "example.com/team", "search",
+            "bad key", "x",
+            "tier", "not valid!"));
+    spec.setMonitoring(monitoring);
+    assertThat(SpecValidator.validate(spec))
+        .containsExactlyInAnyOrder(
+            "spec.monitoring.labels: 'bad key' is not a valid label key",
+            "spec.monitoring.labels.tier: 'not valid!' is not a valid label value");
+  }
+
+  private static ModelServerSpec withPolicy(
+      List<String> namespaces, List<LabelSelector> selectors, LabelSelector metrics) {
+    ModelServerSpec spec = minimal();
+    NetworkPolicySpec policy = new NetworkPolicySpec();
+    policy.setEnabled(true);
+    policy.setAllowedNamespaces(namespaces);
+    policy.setAllowedNamespaceSelectors(selectors);
+    policy.setMetricsNamespaceSelector(metrics);
+    spec.setNetworkPolicy(policy);
+    return spec;
+  }
+
+  @Test
+  void network_policy_namespaces_and_selectors_that_kubernetes_accepts_are_valid() {
+    LabelSelector selector =
+        new LabelSelectorBuilder()
+            .addToMatchLabels("team", "search")
+            .addNewMatchExpression()
+            .withKey("env")
+            .withOperator("In")
+            .withValues("prod", "staging")
+            .endMatchExpression()
+            .addNewMatchExpression()
+            .withKey("example.com/untrusted")
+            .withOperator("DoesNotExist")
+            .endMatchExpression()
+            .build();
+    assertThat(
+            SpecValidator.validate(
+                withPolicy(
+                    List.of("search", "team-b"), List.of(selector, new LabelSelector()), null)))
+        .isEmpty();
+  }
+
+  @Test
+  void bad_network_policy_namespaces_and_selectors_name_their_field() {
+    LabelSelector bad =
+        new LabelSelectorBuilder()
+            .addToMatchLabels("team", "a b")
+            .addNewMatchExpression()
+            .withKey("env")
+            .withOperator("In")
+            .endMatchExpression()
+            .addNewMatchExpression()
+            .withKey("env")
+            .withOperator("Exists")
+            .withValues("prod")
+            .endMatchExpression()
+            .addNewMatchExpression()
+            .withKey("-env")
+            .withOperator("Equals")
+            .withValues("prod")
+            .endMatchExpression()
+            .build();
+    LabelSelector metrics = new LabelSelectorBuilder().addToMatchLabels("/name", "x").build();
+    assertThat(
+            SpecValidator.validate(
+                withPolicy(List.of("search", "Team_B", ""), List.of(bad), metrics)))
+        .containsExactlyInAnyOrder(
+            "spec.networkPolicy.allowedNamespaces[1]: 'Team_B' is not a namespace name",
+            "spec.networkPolicy.allowedNamespaces[2]: '' is not a namespace name",
+            "spec.networkPolicy.allowedNamespaceSelectors[0].matchLabels.team: 'a b' is not a"
+                + " valid label value",
+            "spec.networkPolicy.allowedNamespaceSelectors[0].matchExpressions[0].values: must not"
+                + " be empty for operator In",
+            "spec.networkPolicy.allowedNamespaceSelectors[0].matchExpressions[1].values: must be"
+                + " empty for operator Exists",
+            "spec.networkPolicy.allowedNamespaceSelectors[0].matchExpressions[2].key: '-env' is"
+                + " not a valid label key",
+            "spec.networkPolicy.allowedNamespaceSelectors[0].matchExpressions[2].operator: must be"
+                + " In, NotIn, Exists or DoesNotExist, got 'Equals'",
+            "spec.networkPolicy.metricsNamespaceSelector.matchLabels: '/name' is not a valid label"
+                + " key");
   }
 }

@@ -23,7 +23,11 @@ class ChildrenGoldenTest {
     "hpa,minimal",
     "hpa,full",
     "pdb,minimal",
-    "pdb,full"
+    "pdb,full",
+    "servicemonitor,minimal",
+    "servicemonitor,full",
+    "networkpolicy,minimal",
+    "networkpolicy,full"
   })
   void rendered_child_matches_golden_yaml(String child, String variant) {
     ModelServer server =
@@ -43,6 +47,8 @@ class ChildrenGoldenTest {
       case "service" -> ServiceDesiredState::build;
       case "hpa" -> HorizontalPodAutoscalerDesiredState::build;
       case "pdb" -> PodDisruptionBudgetDesiredState::build;
+      case "servicemonitor" -> ServiceMonitorDesiredState::build;
+      case "networkpolicy" -> NetworkPolicyDesiredState::build;
       default -> throw new IllegalArgumentException(child);
     };
   }

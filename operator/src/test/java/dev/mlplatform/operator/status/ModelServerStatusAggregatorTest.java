@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -267,5 +268,116 @@ class ModelServerStatusAggregatorTest {
     assertThat(condition(status, "Progressing").getStatus()).isEqualTo("True");
     assertThat(condition(status, "Progressing").getReason()).isEqualTo("RollingOut");
     assertThat(condition(status, "Ready").getStatus()).isEqualTo("True");
+  }
+
+  @Test
+  void service_monitor_ready_sets_monitoring_ready_true_naming_it_and_the_interval() {
+    ModelServerStatus status =
+        new ModelServerStatusAggregator(server(), T0)
+            .deployment(deployment(1, 1))
+            .url(URL)
+            .serviceMonitorReady("a", "15s")
+            .build();
+    Condition monitoring = condition(status, "MonitoringReady");
+    assertThat(monitoring.getStatus()).isEqualTo("True");
+    assertThat(monitoring.getReason()).isEqualTo("ServiceMonitorReady");
+    assertThat(monitoring.getMessage()).contains("ServiceMonitor a", "metrics", "every 15s");
+    assertThat(monitoring.getObservedGeneration()).isEqualTo(3L);
+  }
+
+  @Test
+  void missing_service_monitor_crd_is_reported_without_touching_ready_or_degraded() {
+    ModelServerStatus status =
+        new ModelServerStatusAggregator(server(), T0)
+            .deployment(deployment(2, 2))
+            .url(URL)
+            .serviceMonitorCrdMissing(Duration.ofMinutes(1))
+            .build();
+    Condition monitoring = condition(status, "MonitoringReady");
+    assertThat(monitoring.getStatus()).isEqualTo("False");
+    assertThat(monitoring.getReason()).isEqualTo("ServiceMonitorCRDMissing");
+    assertThat(monitoring.getMessage())
+        .contains("servicemonitors.monitoring.coreos.com", "prometheus.io/scrape", "every 60s");
+    assertThat(condition(status, "Ready").getStatus()).isEqualTo("True");
+    assertThat(condition(status, "Degraded").getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void failed_discovery_makes_monitoring_ready_unknown_with_the_error() {
+    ModelServerStatus status =
+        new ModelServerStatusAggregator(server(), T0)
+            .url(URL)
+            .monitoringUnknown("connection refused")
+            .build();
+    Condition monitoring = condition(status, "MonitoringReady");
+    assertThat(monitoring.getStatus()).isEqualTo("Unknown");
+    assertThat(monitoring.getReason()).isEqualTo("DiscoveryFailed");
+    assertThat(monitoring.getMessage()).endsWith(": connection refused");
+  }
+
+  @Test
+  void disabled_monitoring_has_no_monitoring_ready_condition() {
+    ModelServer server = server();
+    server.setStatus(
+        new ModelServerStatusAggregator(server, T0)
+            .deployment(deployment(1, 1))
+            .url(URL)
+            .serviceMonitorReady("a", "30s")
+            .build());
+    ModelServerStatus status =
+        new ModelServerStatusAggregator(server, T1).deployment(deployment(1, 1)).url(URL).build();
+    assertThat(status.getConditions())
+        .extracting(Condition::getType)
+        .containsExactly("Ready", "Progressing", "Degraded");
+  }
+
+  @Test
+  void invalid_spec_and_failed_applies_keep_the_last_observed_monitoring_ready() {
+    ModelServer server = server();
+    server.setStatus(
+        new ModelServerStatusAggregator(server, T0)
+            .deployment(deployment(1, 1))
+            .url(URL)
+            .serviceMonitorCrdMissing(Duration.ofMinutes(1))
+            .build());
+    Condition before = condition(server.getStatus(), "MonitoringReady");
+
+    ModelServerStatus invalid =
+        new ModelServerStatusAggregator(server, T1).invalidSpec("invalid spec: x").build();
+    ModelServerStatus failed =
+        new ModelServerStatusAggregator(server, T1)
+            .reconcileError("etcdserver: request timed out")
+            .deployment(deployment(1, 1))
+            .url(URL)
+            .build();
+    assertThat(condition(invalid, "MonitoringReady")).isEqualTo(before);
+    assertThat(condition(failed, "MonitoringReady")).isEqualTo(before);
+  }
+
+  @Test
+  void monitoring_ready_keeps_its_transition_time_until_its_status_flips() {
+    ModelServer server = server();
+    server.setStatus(
+        new ModelServerStatusAggregator(server, T0)
+            .url(URL)
+            .serviceMonitorCrdMissing(Duration.ofMinutes(1))
+            .build());
+    ModelServerStatus same =
+        new ModelServerStatusAggregator(server, T1)
+            .url(URL)
+            .serviceMonitorCrdMissing(Duration.ofMinutes(1))
+            .build();
+    assertThat(same)
+        .as("a rescheduled check that finds nothing new writes nothing")
+        .isEqualTo(server.getStatus());
+
+    server.setStatus(same);
+    ModelServerStatus installed =
+        new ModelServerStatusAggregator(server, T1)
+            .url(URL)
+            .serviceMonitorReady("a", "30s")
+            .build();
+    assertThat(condition(installed, "MonitoringReady").getLastTransitionTime())
+        .isEqualTo("2026-01-01T00:05:00Z");
   }
 }

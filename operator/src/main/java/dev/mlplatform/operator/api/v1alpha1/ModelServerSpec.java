@@ -63,6 +63,18 @@ public class ModelServerSpec {
   @JsonPropertyDescription("The Service in front of the model server pods.")
   private ServiceSpec service;
 
+  /** Prometheus Operator scraping. */
+  @JsonPropertyDescription(
+      "Scraping by a Prometheus Operator: a ServiceMonitor for the Service's metrics port, where"
+          + " the cluster serves the monitoring.coreos.com/v1 ServiceMonitor API. On by default.")
+  private MonitoringSpec monitoring;
+
+  /** Ingress restrictions. */
+  @JsonPropertyDescription(
+      "An optional NetworkPolicy that admits only the listed namespaces to the pods. Off by"
+          + " default.")
+  private NetworkPolicySpec networkPolicy;
+
   public ModelSpec getModel() {
     return model;
   }
@@ -149,5 +161,21 @@ public class ModelServerSpec {
 
   public void setAuth(AuthSpec auth) {
     this.auth = auth;
+  }
+
+  public MonitoringSpec getMonitoring() {
+    return monitoring;
+  }
+
+  public void setMonitoring(MonitoringSpec monitoring) {
+    this.monitoring = monitoring;
+  }
+
+  public NetworkPolicySpec getNetworkPolicy() {
+    return networkPolicy;
+  }
+
+  public void setNetworkPolicy(NetworkPolicySpec networkPolicy) {
+    this.networkPolicy = networkPolicy;
   }
 }

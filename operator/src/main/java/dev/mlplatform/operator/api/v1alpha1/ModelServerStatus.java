@@ -15,10 +15,10 @@ public class ModelServerStatus {
   @JsonPropertyDescription("The metadata.generation of the spec this status describes.")
   private Long observedGeneration;
 
-  /** Ready, Progressing and Degraded conditions. */
+  /** Ready, Progressing, Degraded and MonitoringReady conditions. */
   @JsonPropertyDescription(
-      "Conditions of type Ready, Progressing and Degraded, each True, False or Unknown with a"
-          + " reason and message.")
+      "Conditions of type Ready, Progressing and Degraded, and MonitoringReady while"
+          + " spec.monitoring is enabled, each True, False or Unknown with a reason and message.")
   private List<Condition> conditions = new ArrayList<>();
 
   /** Pods of the Deployment. */
