@@ -97,17 +97,30 @@ class MonitoringIT {
     metricsPort = freePort();
     prometheusPort = freePort();
 
-    server = startServer();
-    cluster = MockCluster.start();
-    operator = startOperator();
-    prometheus = startPrometheus(prometheusBinary, operator.managementPort());
+    try {
+      server = startServer();
+      cluster = MockCluster.start();
+      operator = startOperator();
+      prometheus = startPrometheus(prometheusBinary, operator.managementPort());
 
-    awaitOk("Prometheus", "http://127.0.0.1:" + prometheusPort + "/-/ready", 30);
-    awaitOk("the operator", "http://127.0.0.1:" + operator.managementPort() + "/readyz", 30);
-    createModelServers();
-    awaitOk("the model server", "http://127.0.0.1:" + httpPort + "/health/ready", 120);
-    sendTraffic();
-    awaitPrometheusSeesTheWorld();
+      awaitOk("Prometheus", "http://127.0.0.1:" + prometheusPort + "/-/ready", 30);
+      awaitOk("the operator", "http://127.0.0.1:" + operator.managementPort() + "/readyz", 30);
+      createModelServers();
+      awaitOk("the model server", "http://127.0.0.1:" + httpPort + "/health/ready", 120);
+      sendTraffic();
+      awaitPrometheusSeesTheWorld();
+    } catch (Throwable e) {
+      // the work directory goes in @AfterAll: show what the processes said first
+      for (String logFile : List.of("model-server.log", "prometheus.log")) {
+        Path file = work.resolve(logFile);
+        if (Files.exists(file)) {
+          List<String> lines = Files.readAllLines(file);
+          System.err.println("--- last lines of " + logFile);
+          lines.subList(Math.max(0, lines.size() - 30), lines.size()).forEach(System.err::println);
+        }
+      }
+      throw e;
+    }
 
     serverMetrics = get("http://127.0.0.1:" + metricsPort + "/metrics").body();
     operatorMetrics = get("http://127.0.0.1:" + operator.managementPort() + "/metrics").body();
