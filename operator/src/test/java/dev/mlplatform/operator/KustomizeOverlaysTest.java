@@ -2,9 +2,16 @@ package dev.mlplatform.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -13,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -116,6 +124,82 @@ class KustomizeOverlaysTest {
     assertThat(pdb.getSpec().getSelector().getMatchLabels())
         .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
     assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+  }
+
+  @Test
+  void prod_ships_the_monitoring_component_wired_to_the_operator_metrics_service()
+      throws Exception {
+    List<HasMetadata> objects = objects(render("prod"));
+    Service metrics =
+        objects.stream()
+            .filter(Service.class::isInstance)
+            .map(Service.class::cast)
+            .filter(s -> s.getMetadata().getName().equals("mlplatform-operator-metrics"))
+            .findFirst()
+            .orElseThrow();
+    GenericKubernetesResource monitor = only(objects, "ServiceMonitor");
+
+    // The ServiceMonitor selects the metrics Service, in its namespace, by a port it has.
+    assertThat(monitor.getMetadata().getNamespace())
+        .isEqualTo(metrics.getMetadata().getNamespace());
+    Map<String, Object> selector = map(map(monitor.get("spec"), "selector"), "matchLabels");
+    assertThat(metrics.getMetadata().getLabels()).containsAllEntriesOf(strings(selector));
+    List<?> endpoints = (List<?>) ((Map<?, ?>) monitor.get("spec")).get("endpoints");
+    assertThat(metrics.getSpec().getPorts())
+        .extracting(ServicePort::getName)
+        .contains((String) ((Map<?, ?>) endpoints.get(0)).get("port"));
+
+    // The alert rules and both dashboards, as committed, the dashboards for Grafana's sidecar.
+    GenericKubernetesResource rule = only(objects, "PrometheusRule");
+    ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    Path monitoring = Golden.repoRoot().resolve("k8s/monitoring");
+    // JsonNode equality: same tree, whatever the key order kustomize writes
+    assertThat((JsonNode) yaml.valueToTree(rule.get("spec")))
+        .isEqualTo(yaml.readTree(monitoring.resolve("prometheus-rule.yaml").toFile()).get("spec"));
+    List<ConfigMap> dashboards =
+        objects.stream()
+            .filter(ConfigMap.class::isInstance)
+            .map(ConfigMap.class::cast)
+            .filter(c -> "1".equals(c.getMetadata().getLabels().get("grafana_dashboard")))
+            .toList();
+    assertThat(dashboards)
+        .extracting(c -> c.getMetadata().getName())
+        .containsExactlyInAnyOrder(
+            "mlplatform-dashboard-model-servers", "mlplatform-dashboard-operator");
+    for (ConfigMap dashboard : dashboards) {
+      String file =
+          dashboard.getMetadata().getName().replace("mlplatform-dashboard-", "mlplatform-")
+              + ".json";
+      assertThat(dashboard.getData())
+          .containsExactly(
+              Map.entry(file, Files.readString(monitoring.resolve("dashboards").resolve(file))));
+    }
+
+    // dev stays installable on a cluster without the Prometheus Operator's CRDs
+    assertThat(objects(render("dev")))
+        .noneMatch(
+            o -> o.getKind().equals("ServiceMonitor") || o.getKind().equals("PrometheusRule"));
+  }
+
+  private static GenericKubernetesResource only(List<HasMetadata> objects, String kind) {
+    List<GenericKubernetesResource> found =
+        objects.stream()
+            .filter(o -> o.getKind().equals(kind))
+            .map(GenericKubernetesResource.class::cast)
+            .toList();
+    assertThat(found).as(kind).hasSize(1);
+    return found.get(0);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> map(Object parent, String key) {
+    return (Map<String, Object>) ((Map<?, ?>) parent).get(key);
+  }
+
+  private static Map<String, String> strings(Map<String, Object> map) {
+    Map<String, String> out = new java.util.HashMap<>();
+    map.forEach((k, v) -> out.put(k, String.valueOf(v)));
+    return out;
   }
 
   @Test

@@ -112,6 +112,9 @@ class OperatorRuntimeIT {
                         .contains("mlplatform_operator_leader 1.0")
                         .contains("mlplatform_operator_reconciliations_total{")
                         .contains("mlplatform_operator_child_writes_total{")
+                        .contains(
+                            "mlplatform_operator_modelserver_condition{condition=\"Ready\","
+                                + "modelserver=\"embeddings\",namespace=\"watched\"")
                         .contains("operator_sdk_")
                         .contains("jvm_memory_used_bytes"));
       } finally {

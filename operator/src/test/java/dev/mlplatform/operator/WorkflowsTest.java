@@ -29,7 +29,8 @@ class WorkflowsTest {
                 ".github/workflows",
                 "examples/argocd",
                 "k8s/overlays",
-                "k8s/argocd")
+                "k8s/argocd",
+                "k8s/monitoring")
             .directory(ROOT.toFile())
             .redirectErrorStream(true)
             .start();

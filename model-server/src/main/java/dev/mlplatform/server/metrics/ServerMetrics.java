@@ -113,9 +113,12 @@ public final class ServerMetrics implements BatchObserver, AutoCloseable {
   }
 
   public void modelLoaded(String modelId, String engine, String version, Duration loadTime) {
+    // Strong reference: Micrometer holds a gauge's object weakly, and nothing else keeps this
+    // Duration alive, so the gauge read NaN after the first garbage collection.
     Gauge.builder("model_server_model_load", loadTime, d -> d.toNanos() / 1e9)
         .description("Seconds spent loading and warming up the model")
         .baseUnit("seconds")
+        .strongReference(true)
         .register(registry);
     if (registry instanceof PrometheusMeterRegistry prometheus) {
       // Micrometer strips an "_info" suffix from gauge names, so the info metric is registered with

@@ -97,6 +97,7 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
   @Override
   public List<EventSource<?, ModelServer>> prepareEventSources(
       EventSourceContext<ModelServer> context) {
+    metrics.watchModelServers(() -> context.getPrimaryCache().list());
     // Pods are watched only to report their failures in the ModelServer's Degraded condition.
     var pods =
         InformerEventSourceConfiguration.from(Pod.class, ModelServer.class)

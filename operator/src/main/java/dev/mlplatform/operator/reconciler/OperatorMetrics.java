@@ -1,9 +1,13 @@
 package dev.mlplatform.operator.reconciler;
 
+import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The operator's own metrics, named {@code mlplatform_operator_*} in Prometheus; JOSDK's
@@ -12,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 public final class OperatorMetrics {
 
   private final MeterRegistry registry;
+  private volatile Supplier<Stream<ModelServer>> modelServers = Stream::empty;
+  private boolean conditionsRegistered;
 
   public OperatorMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -30,6 +36,21 @@ public final class OperatorMetrics {
 
   public MeterRegistry registry() {
     return registry;
+  }
+
+  /**
+   * Exports {@code mlplatform_operator_modelserver_condition} from {@code modelServers} (the
+   * controller's informer cache), read at every scrape. Only a Prometheus registry can compute a
+   * metric at scrape time; on any other registry (unit and mock tests) this does nothing.
+   */
+  public synchronized void watchModelServers(Supplier<Stream<ModelServer>> modelServers) {
+    this.modelServers = modelServers;
+    if (!conditionsRegistered && registry instanceof PrometheusMeterRegistry prometheus) {
+      prometheus
+          .getPrometheusRegistry()
+          .register(new ModelServerConditions(() -> this.modelServers.get()));
+      conditionsRegistered = true;
+    }
   }
 
   /** One reconciliation finished with {@code outcome} (ready, not_ready, invalid_spec, error). */
