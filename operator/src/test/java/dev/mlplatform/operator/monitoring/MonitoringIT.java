@@ -418,7 +418,8 @@ class MonitoringIT {
             config.leaseName(),
             config.leaseNamespace(),
             0,
-            config.reconcileThreads());
+            config.reconcileThreads(),
+            config.monitoringApiCheckInterval());
     OperatorRuntime runtime =
         new OperatorRuntime(cluster.newOperatorClient(), config, Clock.systemUTC());
     runtime.start();
