@@ -6,12 +6,20 @@ import static org.awaitility.Awaitility.await;
 import dev.mlplatform.server.testing.ApiClient;
 import dev.mlplatform.server.testing.ApiClient.Reply;
 import dev.mlplatform.server.testing.ServerProcess;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -55,6 +63,93 @@ class ShutdownIT {
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).as(server.log()).isZero();
     assertThat(server.log()).contains("stopped");
+  }
+
+  /** What one client saw: statuses, and requests lost after the server had taken them. */
+  record ClientLog(List<Integer> statuses, List<String> dropped) {}
+
+  @Test
+  void sigterm_under_continuous_load_drops_no_request_and_turns_readiness_503_before_closing()
+      throws Exception {
+    server = ServerProcess.start(Map.of("SHUTDOWN_DRAIN_SECONDS", "2"));
+    ApiClient api = server.awaitReady();
+    int port = server.httpPort();
+    ExecutorService clients = Executors.newFixedThreadPool(8);
+    List<Future<ClientLog>> logs = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      // Like a client behind a Service: keep sending until told to go elsewhere (503) or until
+      // the listener is gone (connection refused).
+      logs.add(
+          clients.submit(
+              () -> {
+                List<Integer> statuses = new ArrayList<>();
+                List<String> dropped = new ArrayList<>();
+                while (true) {
+                  Socket socket;
+                  try {
+                    socket = new Socket("127.0.0.1", port);
+                  } catch (ConnectException refused) {
+                    return new ClientLog(statuses, dropped);
+                  }
+                  try (socket) {
+                    socket.setSoTimeout(60_000);
+                    int status = post(socket, "{\"texts\": [\"a request under load\"]}");
+                    statuses.add(status);
+                    if (status == 503) {
+                      return new ClientLog(statuses, dropped);
+                    }
+                  } catch (IOException e) {
+                    dropped.add(e.toString());
+                    return new ClientLog(statuses, dropped);
+                  }
+                }
+              }));
+    }
+    Thread.sleep(1_000); // load established
+    long signalled = System.nanoTime();
+    server.process().destroy(); // SIGTERM
+    long notReady = 0;
+    while (notReady == 0 && System.nanoTime() - signalled < 10_000_000_000L) {
+      if (api.get("/health/ready").status() == 503) {
+        notReady = System.nanoTime();
+      }
+    }
+    assertThat(notReady).as("readiness turned 503 within 10 s of SIGTERM").isPositive();
+
+    List<Integer> statuses = new ArrayList<>();
+    List<String> dropped = new ArrayList<>();
+    for (Future<ClientLog> log : logs) {
+      ClientLog client = log.get(90, TimeUnit.SECONDS);
+      statuses.addAll(client.statuses());
+      dropped.addAll(client.dropped());
+    }
+    clients.shutdownNow();
+
+    assertThat(dropped).as("requests lost after the server took them").isEmpty();
+    assertThat(statuses).containsOnly(200, 503);
+    assertThat(statuses.stream().filter(s -> s == 200).count()).isGreaterThan(8);
+    assertThat((notReady - signalled) / 1e9).as("seconds to readiness 503").isLessThan(1.5);
+    assertThat(server.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(server.process().exitValue()).as(server.log()).isZero();
+  }
+
+  /** One HTTP/1.1 POST /predict with {@code Connection: close}; returns the status. */
+  private static int post(Socket socket, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    OutputStream out = socket.getOutputStream();
+    out.write(
+        ("POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Connection: close\r\nContent-Length: "
+                + bytes.length
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.write(bytes);
+    out.flush();
+    String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!response.startsWith("HTTP/1.1 ") || !response.contains("\r\n\r\n{")) {
+      throw new IOException("incomplete response: '" + response + "'");
+    }
+    return Integer.parseInt(response.substring(9, 12));
   }
 
   @Test

@@ -65,6 +65,10 @@ public final class ServerProcess implements AutoCloseable {
     return api;
   }
 
+  public int httpPort() {
+    return httpPort;
+  }
+
   public Process process() {
     return process;
   }
