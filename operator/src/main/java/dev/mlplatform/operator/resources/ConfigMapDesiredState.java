@@ -30,8 +30,10 @@ public final class ConfigMapDesiredState {
 
   /**
    * The environment, sorted by key. Extras from spec.config come first so that the keys the
-   * operator derives from typed fields always win. MODEL_URI and MODEL_ENGINE are left out when the
-   * spec leaves them out: the server then uses the bundled model of MODEL_ID and infers the engine.
+   * operator derives from typed fields always win (INFERENCE_WORKERS and INFERENCE_THREADS, derived
+   * from spec.resources, only when the extras set neither). MODEL_URI and MODEL_ENGINE are left out
+   * when the spec leaves them out: the server then uses the bundled model of MODEL_ID and infers
+   * the engine.
    */
   public static Map<String, String> data(ResolvedSpec spec) {
     Map<String, String> data = new TreeMap<>(spec.extraConfig());
@@ -55,6 +57,13 @@ public final class ConfigMapDesiredState {
     data.put("MAX_QUEUE_SIZE", String.valueOf(spec.maxQueueSize()));
     data.put("HTTP_PORT", String.valueOf(ServerPorts.HTTP_PORT));
     data.put("METRICS_PORT", String.valueOf(ServerPorts.METRICS_PORT));
+    // sized to the pod's CPU budget unless the user chose either of the two in spec.config
+    if (!data.containsKey("INFERENCE_WORKERS") && !data.containsKey("INFERENCE_THREADS")) {
+      InferenceParallelism parallelism =
+          InferenceParallelism.forCpus(InferenceParallelism.cpuBudget(spec.resources()));
+      data.put("INFERENCE_WORKERS", String.valueOf(parallelism.workers()));
+      data.put("INFERENCE_THREADS", String.valueOf(parallelism.threads()));
+    }
     return data;
   }
 

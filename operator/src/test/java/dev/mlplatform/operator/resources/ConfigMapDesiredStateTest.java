@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mlplatform.operator.TestModelServers;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ConfigMapDesiredStateTest {
 
@@ -29,7 +33,50 @@ class ConfigMapDesiredStateTest {
                 Map.entry("MAX_QUEUE_SIZE", "1024"),
                 Map.entry("HTTP_PORT", "8080"),
                 Map.entry("METRICS_PORT", "9090"),
+                Map.entry("INFERENCE_WORKERS", "1"),
+                Map.entry("INFERENCE_THREADS", "1"),
                 Map.entry("SHUTDOWN_DRAIN_SECONDS", "5")));
+  }
+
+  @ParameterizedTest(name = "requests {0}, limits {1} -> {2} x {3}")
+  @CsvSource(
+      nullValues = "-",
+      value = {
+        "1, -, 1, 1",
+        "500m, -, 1, 1",
+        "2, -, 2, 1",
+        "1500m, -, 2, 1",
+        "4, -, 4, 1",
+        "8, -, 4, 2",
+        "1, 8, 4, 2", // a limit, when set, is the budget
+        "-, -, 1, 1"
+      })
+  void inference_workers_and_threads_follow_the_pods_cpu_budget(
+      String request, String limit, String workers, String threads) {
+    ModelServer server = TestModelServers.minimal("a", "ns");
+    ResourceRequirementsBuilder resources = new ResourceRequirementsBuilder();
+    if (request != null) {
+      resources.addToRequests("cpu", new Quantity(request));
+    }
+    if (limit != null) {
+      resources.addToLimits("cpu", new Quantity(limit));
+    }
+    resources.addToRequests("memory", new Quantity("1Gi"));
+    server.getSpec().setResources(resources.build());
+
+    assertThat(data(server))
+        .containsEntry("INFERENCE_WORKERS", workers)
+        .containsEntry("INFERENCE_THREADS", threads);
+  }
+
+  @Test
+  void a_user_choosing_either_inference_key_gets_no_derived_ones() {
+    ModelServer server = TestModelServers.minimal("a", "ns");
+    server.getSpec().setConfig(Map.of("INFERENCE_THREADS", "3"));
+
+    assertThat(data(server))
+        .containsEntry("INFERENCE_THREADS", "3")
+        .doesNotContainKey("INFERENCE_WORKERS");
   }
 
   @Test
