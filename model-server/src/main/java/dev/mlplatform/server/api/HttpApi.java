@@ -18,11 +18,8 @@ import org.eclipse.jetty.servlet.FilterHolder;
  * Every error, whatever raised it, leaves through {@link ErrorResponder}.
  */
 public final class HttpApi implements AutoCloseable {
-  /** Slower uploads get 408: a 2 MiB body still has half an hour at this rate. */
-  static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
-
-  /** A blocked body read with no byte for this long fails the request. */
-  static final Duration BLOCKING_READ_TIMEOUT = Duration.ofSeconds(10);
+  /** A blocked body read or response write with no progress for this long fails the request. */
+  static final Duration BLOCKING_IO_TIMEOUT = Duration.ofSeconds(10);
 
   private static final Set<String> ROUTES =
       Set.of(
@@ -54,13 +51,12 @@ public final class HttpApi implements AutoCloseable {
               c.showJavalinBanner = false;
               c.jsonMapper(new JavalinJackson(mapper, false));
               c.http.maxRequestSize = config.maxRequestBytes();
-              // Bodies are read on a blocking request thread: without a floor on the upload rate a
-              // few hundred clients trickling a byte a second would hold every thread.
+              // Bodies are read on a blocking request thread: a client that stops sending its body
+              // would otherwise hold one for the connection's 30 s idle timeout. (Jetty's minimum
+              // data rate is no use here: it counts from the first byte to the moment the handler
+              // reads, so a small body read a few ms late under load would get a false 408.)
               c.jetty.modifyHttpConfiguration(
-                  http -> {
-                    http.setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
-                    http.setIdleTimeout(BLOCKING_READ_TIMEOUT.toMillis());
-                  });
+                  http -> http.setIdleTimeout(BLOCKING_IO_TIMEOUT.toMillis()));
               // embeddings are served to peers in the cluster: CPU beats bytes on the wire
               c.http.disableCompression();
               RequestMetricsFilter filter = new RequestMetricsFilter(metrics, ROUTES);

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Reads request bodies within the size limit and pulls typed fields out of them, with errors that
@@ -35,6 +36,12 @@ final class JsonRequests {
     try (InputStream in = ctx.req().getInputStream()) {
       bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxRequestBytes + 1));
     } catch (IOException e) {
+      if (e.getCause() instanceof TimeoutException) {
+        throw ApiException.requestTimeout(
+            "the request body stopped arriving: no byte for "
+                + HttpApi.BLOCKING_IO_TIMEOUT.toSeconds()
+                + " s");
+      }
       throw ApiException.malformed(
           "unreadable_body", "could not read the request body: " + e.getMessage());
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mlplatform.server.testing.ApiClient;
 import dev.mlplatform.server.testing.ApiClient.Reply;
 import dev.mlplatform.server.testing.SharedServer;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.List;
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A generated corpus of hostile requests (malformed and truncated JSON, wrong types, nulls, deep
  * nesting, huge strings and bodies, thousands of inputs, empty and invisible texts, invalid UTF-8,
- * mixed scripts) against every embedding route: each gets a 4xx JSON error or a correct answer,
- * never a 5xx, and the server stays ready.
+ * mixed scripts, wrong Content-Types) against every embedding route: each gets a 4xx JSON error or
+ * a correct answer, never a 5xx; the server stays ready and keeps no memory from it.
  */
 @ExtendWith(SharedServer.class)
 class HostileInputIT {
@@ -33,7 +34,11 @@ class HostileInputIT {
     this.api = api;
   }
 
-  record Attack(String route, byte[] body, int inputs, String kind) {}
+  record Attack(String route, byte[] body, int inputs, String kind, String contentType) {
+    Attack(String route, byte[] body, int inputs, String kind) {
+      this(route, body, inputs, kind, "application/json");
+    }
+  }
 
   private static Arbitrary<String> nastyText() {
     return Arbitraries.oneOf(
@@ -135,6 +140,24 @@ class HostileInputIT {
             r ->
                 json(
                     r, Map.of(FIELD.get(r), List.of("a".repeat(3 * 1024 * 1024))), 1, "huge body"));
+    Arbitrary<Attack> wrongContentType =
+        valid.flatMap(
+            attack ->
+                Arbitraries.of(
+                        "text/plain",
+                        "application/x-www-form-urlencoded",
+                        "multipart/form-data; boundary=x",
+                        "application/xml",
+                        "application/json; charset=latin1",
+                        "")
+                    .map(
+                        type ->
+                            new Attack(
+                                attack.route(),
+                                attack.body(),
+                                attack.inputs(),
+                                "content-type '" + type + "'",
+                                type)));
     return Arbitraries.frequencyOf(
         net.jqwik.api.Tuple.of(30, valid),
         net.jqwik.api.Tuple.of(5, tooMany),
@@ -142,7 +165,8 @@ class HostileInputIT {
         net.jqwik.api.Tuple.of(20, malformed),
         net.jqwik.api.Tuple.of(10, deep),
         net.jqwik.api.Tuple.of(10, invalidUtf8),
-        net.jqwik.api.Tuple.of(2, hugeBody));
+        net.jqwik.api.Tuple.of(2, hugeBody),
+        net.jqwik.api.Tuple.of(5, wrongContentType));
   }
 
   private static Attack json(String route, Object body, int inputs, String kind) {
@@ -158,9 +182,10 @@ class HostileInputIT {
     // sampled outside a jqwik property, so each run draws a fresh corpus; a failure names the
     // attack's kind and route
     List<Attack> corpus = attacks().sampleStream().limit(1000).toList();
+    long heapBefore = heapAfterGc();
 
     for (Attack attack : corpus) {
-      Reply reply = api.post(attack.route(), attack.body());
+      Reply reply = api.post(attack.route(), attack.body(), attack.contentType());
       String what = attack.kind() + " on " + attack.route() + " -> " + reply.status();
 
       assertThat(reply.status()).as(what).isLessThan(500);
@@ -182,5 +207,16 @@ class HostileInputIT {
     }
     assertThat(api.get("/health/ready").status()).isEqualTo(200);
     assertThat(api.post("/predict", "{\"texts\": [\"still serving\"]}").status()).isEqualTo(200);
+    // the server runs in this JVM: what the corpus left behind stays on the heap after a GC
+    assertThat((heapAfterGc() - heapBefore) / (1024 * 1024))
+        .as("MiB of heap the corpus left behind")
+        .isLessThan(32);
+  }
+
+  private static long heapAfterGc() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 }

@@ -35,6 +35,15 @@ public final class ApiClient {
     return send(request(path).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
   }
 
+  /** A POST with the given Content-Type instead of {@code application/json}. */
+  public Reply post(String path, byte[] body, String contentType) {
+    return send(
+        request(path)
+            .setHeader("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build());
+  }
+
   public Reply get(String path) {
     return send(request(path).GET().build());
   }
