@@ -3,12 +3,16 @@ package dev.mlplatform.operator.bench;
 import dev.mlplatform.operator.TestModelServers;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.testing.MockCluster;
+import dev.mlplatform.operator.testing.RequestStats;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,22 +46,29 @@ public final class OperatorBench {
 
   private static final String NAMESPACE = "bench";
 
+  /** Held here: JUL keeps loggers weakly, and a collected one forgets its level. */
+  private static final java.util.logging.Logger MOCK_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver.MockWebServer");
+
   private OperatorBench() {}
 
   public static void main(String[] args) throws Exception {
     int count = Integer.getInteger("bench.count", 200);
+    if (!Boolean.getBoolean("bench.mockLog")) {
+      // The mock logs every request at INFO on its one event-loop thread; the tests keep it.
+      MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
     Path jar =
         Files.list(Path.of("target"))
             .filter(p -> p.getFileName().toString().endsWith("-all.jar"))
             .findFirst()
             .orElseThrow(() -> new IllegalStateException("run mvn package first"));
     try (MockCluster cluster = MockCluster.start()) {
-      KubernetesClient client = cluster.client();
       int port = freePort();
       Process operator = startOperator(jar, cluster.url(), port);
       try {
         awaitReady(port);
-        run(client, count, operator.pid(), port);
+        run(cluster, count, operator.pid(), port);
       } finally {
         operator.destroy();
         operator.waitFor(20, TimeUnit.SECONDS);
@@ -67,7 +78,8 @@ public final class OperatorBench {
     System.exit(0);
   }
 
-  private static void run(KubernetesClient client, int count, long pid, int port) throws Exception {
+  private static void run(MockCluster cluster, int count, long pid, int port) throws Exception {
+    KubernetesClient client = cluster.client();
     Map<String, Long> created = new ConcurrentHashMap<>();
     Map<String, Map<String, Long>> childSeen = new ConcurrentHashMap<>();
     Map<String, Long> statusCaughtUp = new ConcurrentHashMap<>();
@@ -106,6 +118,13 @@ public final class OperatorBench {
                       }
                     })));
 
+    RequestStats requests = new RequestStats();
+    Map<String, Double> operatorBefore = josdkCounters(port);
+    Duration operatorCpuBefore = cpu(pid);
+    Map<String, Long> threadCpuBefore = threadCpuMillis(pid);
+    long mockCpuBefore = mockEventLoopCpuNanos();
+    Duration benchCpuBefore = cpu(ProcessHandle.current().pid());
+    cluster.dispatcher().recordInto(requests);
     ExecutorService pool = Executors.newFixedThreadPool(8);
     long start = System.nanoTime();
     for (int i = 0; i < count; i++) {
@@ -128,6 +147,14 @@ public final class OperatorBench {
       Thread.sleep(20);
     }
     boolean complete = done(created.keySet(), childSeen, statusCaughtUp);
+    long finished = System.nanoTime();
+    cluster.dispatcher().recordInto(null);
+    Duration operatorCpu = cpu(pid).minus(operatorCpuBefore);
+    Map<String, Long> threadCpu = threadCpuMillis(pid);
+    threadCpuBefore.forEach((k, v) -> threadCpu.merge(k, -v, Long::sum));
+    long mockCpu = mockEventLoopCpuNanos() - mockCpuBefore;
+    Duration benchCpu = cpu(ProcessHandle.current().pid()).minus(benchCpuBefore);
+    Map<String, Double> operatorAfter = josdkCounters(port);
     long end =
         Stream.concat(
                 childSeen.values().stream().flatMap(m -> m.values().stream()),
@@ -173,8 +200,155 @@ public final class OperatorBench {
         "per-CR latency median / p95:     %d / %d ms%n",
         ms(latencies.get(latencies.size() / 2)), ms(latencies.get(latencies.size() * 95 / 100)));
     System.out.printf("mock API server, one GET:        %d us%n", mockGetMicros);
+    printDecomposition(
+        count,
+        finished - start,
+        requests,
+        mockCpu,
+        benchCpu,
+        operatorCpu,
+        threadCpu,
+        operatorBefore,
+        operatorAfter);
     System.out.printf("operator live heap after GC:     %.1f MB%n", heap / 1024 / 1024);
     System.out.printf("operator RSS:                    %.1f MB%n", rssKb / 1024.0);
+  }
+
+  /**
+   * Where the time between the first create and the end went: the mock's service time by verb and
+   * resource (it serves one request at a time, so the sum is its busy time), the operator process's
+   * CPU time, and how often JOSDK reconciled each ModelServer.
+   */
+  private static void printDecomposition(
+      int count,
+      long wallNanos,
+      RequestStats requests,
+      long mockCpuNanos,
+      Duration benchCpu,
+      Duration operatorCpu,
+      Map<String, Long> threadCpu,
+      Map<String, Double> before,
+      Map<String, Double> after) {
+    List<RequestStats.Line> lines = requests.lines();
+    long busy = lines.stream().mapToLong(RequestStats.Line::totalNanos).sum();
+    long total = lines.stream().mapToLong(RequestStats.Line::count).sum();
+    System.out.printf(
+        "%nfirst create -> all done (wall): %d ms%n"
+            + "mock busy (sum of service times): %d ms = %.0f%% of wall; event-loop CPU %d ms%n",
+        ms(wallNanos), ms(busy), 100.0 * busy / wallNanos, ms(mockCpuNanos));
+    System.out.printf(
+        "benchmark JVM CPU (mock, its informers, the creates): %d ms%n", benchCpu.toMillis());
+    System.out.printf(
+        "mock requests:                   %d, %.1f per ModelServer%n",
+        total, (double) total / count);
+    System.out.printf(
+        "  %-34s %7s %8s %9s %9s %8s%n",
+        "verb resource", "count", "per CR", "total ms", "mean ms", "max ms");
+    for (RequestStats.Line line : lines) {
+      System.out.printf(
+          "  %-34s %7d %8.2f %9d %9.2f %8d%n",
+          line.key(),
+          line.count(),
+          (double) line.count() / count,
+          ms(line.totalNanos()),
+          line.totalNanos() / 1e6 / line.count(),
+          ms(line.maxNanos()));
+    }
+    System.out.printf(
+        "operator CPU:                    %d ms, %.1f ms per ModelServer%n",
+        operatorCpu.toMillis(), (double) operatorCpu.toMillis() / count);
+    long live = threadCpu.values().stream().mapToLong(Long::longValue).sum();
+    threadCpu.merge("threads that ended", operatorCpu.toMillis() - live, Long::sum);
+    threadCpu.forEach(
+        (group, millis) ->
+            System.out.printf(
+                "  %-46s %6d ms, %.1f ms per ModelServer%n",
+                group, millis, (double) millis / count));
+    for (String counter : after.keySet()) {
+      double delta = after.get(counter) - before.getOrDefault(counter, 0.0);
+      System.out.printf("  %-46s %6.0f, %.2f per ModelServer%n", counter, delta, delta / count);
+    }
+  }
+
+  /** CPU time of the mock's event-loop threads in this JVM, where every request is served. */
+  private static long mockEventLoopCpuNanos() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null && info.getThreadName().startsWith("vert.x-eventloop")) {
+        sum += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * The operator's CPU time so far by kind of thread, from /proc (threads still alive only): JIT
+   * compilers, garbage collection and other JVM threads, and the rest (reconciler, informers, HTTP
+   * client).
+   */
+  private static Map<String, Long> threadCpuMillis(long pid) throws IOException {
+    Map<String, Long> byGroup = new java.util.TreeMap<>();
+    long ticksPerSecond = 100; // USER_HZ on Linux
+    try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+      for (Path task : tasks.toList()) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"));
+        } catch (IOException e) {
+          continue; // the thread ended meanwhile
+        }
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        String group =
+            name.contains("CompilerThre")
+                ? "JIT compiler threads"
+                : name.startsWith("GC Thread")
+                        || name.startsWith("G1 ")
+                        || name.startsWith("VM Thread")
+                        || name.startsWith("VM Periodic")
+                    ? "GC and VM threads"
+                    : "application threads";
+        byGroup.merge(group, ticks * 1000 / ticksPerSecond, Long::sum);
+      }
+    }
+    return byGroup;
+  }
+
+  private static Duration cpu(long pid) {
+    return ProcessHandle.of(pid)
+        .flatMap(p -> p.info().totalCpuDuration())
+        .orElseThrow(() -> new IllegalStateException("no CPU time for the operator process"));
+  }
+
+  /** JOSDK's and the reconciler's counters of reconciliations and events, summed over tags. */
+  private static Map<String, Double> josdkCounters(int port) throws Exception {
+    Map<String, Double> counters = new java.util.TreeMap<>();
+    HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body()
+        .lines()
+        .filter(l -> !l.startsWith("#"))
+        .filter(
+            l ->
+                l.startsWith("operator_sdk_reconciliations_started_total")
+                    || l.startsWith("operator_sdk_events_received_total")
+                    || l.startsWith("mlplatform_operator_reconciliations_total")
+                    || l.startsWith("mlplatform_operator_status_updates_total"))
+        .forEach(
+            l -> {
+              int brace = l.indexOf('{');
+              String name = brace < 0 ? l.substring(0, l.indexOf(' ')) : l.substring(0, brace);
+              String tags = brace < 0 ? "" : l.substring(brace, l.indexOf('}') + 1);
+              String key =
+                  name.startsWith("mlplatform") ? name + tags.replaceAll("[^{}=,\\w]", "") : name;
+              counters.merge(
+                  key, Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)), Double::sum);
+            });
+    return counters;
   }
 
   private static boolean done(
@@ -212,6 +386,7 @@ public final class OperatorBench {
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
+                System.getProperty("bench.operatorJvmArg", "-Dbench=true"),
                 "-jar",
                 jar.toString())
             .redirectErrorStream(true)
@@ -223,7 +398,7 @@ public final class OperatorBench {
     env.put("KUBERNETES_NAMESPACE", NAMESPACE);
     env.put("LEADER_ELECTION", "false");
     env.put("MANAGEMENT_PORT", String.valueOf(port));
-    env.put("LOG_LEVEL", "WARN");
+    env.put("LOG_LEVEL", System.getProperty("bench.logLevel", "WARN"));
     return builder.start();
   }
 

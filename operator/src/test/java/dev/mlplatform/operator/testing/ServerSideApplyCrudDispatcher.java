@@ -63,6 +63,27 @@ public class ServerSideApplyCrudDispatcher extends KubernetesCrudDispatcher {
     failingNamespaces.remove(namespace);
   }
 
+  private volatile RequestStats stats;
+
+  /** Counts and times every request from now on into {@code stats} (the benchmark does). */
+  public void recordInto(RequestStats stats) {
+    this.stats = stats;
+  }
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    RequestStats recording = stats;
+    if (recording == null) {
+      return super.dispatch(request);
+    }
+    long start = System.nanoTime();
+    try {
+      return super.dispatch(request);
+    } finally {
+      recording.record(request, System.nanoTime() - start);
+    }
+  }
+
   private boolean injectedFailure(String path) {
     String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
     if (bare.endsWith("/status")
