@@ -386,6 +386,8 @@ public final class OperatorBench {
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
+                // as the image runs it (Dockerfile.operator)
+                "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
                 System.getProperty("bench.operatorJvmArg", "-Dbench=true"),
                 "-jar",
                 jar.toString())
