@@ -230,6 +230,52 @@ class ModelServerOperatorIT {
   }
 
   @Test
+  void entry_removed_from_spec_config_leaves_the_config_map(TestInfo test) {
+    String ns = namespace(test);
+    ModelServer server = TestModelServers.minimal("embeddings", ns);
+    server.setMetadata(new ObjectMetaBuilder().withName("embeddings").withNamespace(ns).build());
+    server.getSpec().setConfig(Map.of("LOG_FORMAT", "json"));
+    client.resource(server).create();
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                "json"
+                    .equals(
+                        client
+                            .configMaps()
+                            .inNamespace(ns)
+                            .withName("embeddings-config")
+                            .get()
+                            .getData()
+                            .get("LOG_FORMAT")));
+
+    client
+        .resources(ModelServer.class)
+        .inNamespace(ns)
+        .withName("embeddings")
+        .edit(
+            s -> {
+              s.getSpec().setConfig(Map.of());
+              return s;
+            });
+
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        client
+                            .configMaps()
+                            .inNamespace(ns)
+                            .withName("embeddings-config")
+                            .get()
+                            .getData())
+                    .as("every ConfigMap key becomes an environment variable of the server")
+                    .doesNotContainKey("LOG_FORMAT"));
+  }
+
+  @Test
   void hand_edited_deployment_is_reverted_while_hpa_replicas_survive(TestInfo test) {
     String ns = namespace(test);
     create("embeddings", ns);
