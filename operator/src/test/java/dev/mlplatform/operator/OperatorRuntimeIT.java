@@ -54,7 +54,8 @@ class OperatorRuntimeIT {
               config.leaseName(),
               config.leaseNamespace(),
               0,
-              config.reconcileThreads());
+              config.reconcileThreads(),
+              config.retry());
       OperatorRuntime runtime = new OperatorRuntime(cluster.newClient(), config, Clock.systemUTC());
       runtime.start();
       int port = runtime.managementPort();

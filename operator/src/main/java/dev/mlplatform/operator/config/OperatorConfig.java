@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
  * @param leaseNamespace namespace of that Lease; null means the operator pod's own namespace
  * @param managementPort port of /metrics, /healthz and /readyz
  * @param reconcileThreads ModelServers reconciled at once
+ * @param retry how a failed reconciliation of one ModelServer is retried
  */
 public record OperatorConfig(
     Set<String> watchNamespaces,
@@ -32,7 +33,8 @@ public record OperatorConfig(
     String leaseName,
     String leaseNamespace,
     int managementPort,
-    int reconcileThreads) {
+    int reconcileThreads,
+    RetryPolicy retry) {
 
   /** One environment variable the operator reads. */
   public record Option(String env, String defaultValue, String description) {}
@@ -71,6 +73,23 @@ public record OperatorConfig(
       new Option("MANAGEMENT_PORT", "8081", "Port serving /metrics, /healthz and /readyz.");
   public static final Option RECONCILE_THREADS =
       new Option("RECONCILE_THREADS", "10", "ModelServers reconciled concurrently (1..100).");
+  public static final Option RETRY_MAX_ATTEMPTS =
+      new Option(
+          "RETRY_MAX_ATTEMPTS",
+          "10",
+          "Retries of a failed reconciliation (0..1000); then the operator waits for the next"
+              + " change or RECONCILE_INTERVAL.");
+  public static final Option RETRY_INITIAL_INTERVAL =
+      new Option(
+          "RETRY_INITIAL_INTERVAL",
+          "1s",
+          "Wait before the first two retries; each later retry waits twice as long as the one"
+              + " before.");
+  public static final Option RETRY_MAX_INTERVAL =
+      new Option(
+          "RETRY_MAX_INTERVAL",
+          "1m",
+          "Longest wait between two retries (at least RETRY_INITIAL_INTERVAL).");
 
   public static final List<Option> OPTIONS =
       List.of(
@@ -81,7 +100,10 @@ public record OperatorConfig(
           LEADER_ELECTION_LEASE_NAME,
           LEADER_ELECTION_NAMESPACE,
           MANAGEMENT_PORT,
-          RECONCILE_THREADS);
+          RECONCILE_THREADS,
+          RETRY_MAX_ATTEMPTS,
+          RETRY_INITIAL_INTERVAL,
+          RETRY_MAX_INTERVAL);
 
   private static final Pattern SHORT_DURATION = Pattern.compile("^(\\d+)(ms|s|m|h)$");
   private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
@@ -107,10 +129,9 @@ public record OperatorConfig(
     if (image.isEmpty() || image.contains(" ")) {
       throw invalid(DEFAULT_SERVER_IMAGE, image, "an image reference");
     }
-    Duration interval = duration(value(env, RECONCILE_INTERVAL));
-    if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
-      throw invalid(RECONCILE_INTERVAL, value(env, RECONCILE_INTERVAL), "at least 1s");
-    }
+    Duration interval = duration(env, RECONCILE_INTERVAL, Duration.ofSeconds(1));
+    Duration retryInitial = duration(env, RETRY_INITIAL_INTERVAL, Duration.ofMillis(10));
+    Duration retryMax = duration(env, RETRY_MAX_INTERVAL, retryInitial);
     boolean leader =
         switch (value(env, LEADER_ELECTION).toLowerCase(Locale.ROOT)) {
           case "true", "on", "yes" -> true;
@@ -126,7 +147,8 @@ public record OperatorConfig(
         value(env, LEADER_ELECTION_LEASE_NAME),
         leaseNamespace.isEmpty() ? null : leaseNamespace,
         integer(env, MANAGEMENT_PORT, 1, 65535),
-        integer(env, RECONCILE_THREADS, 1, 100));
+        integer(env, RECONCILE_THREADS, 1, 100),
+        new RetryPolicy(integer(env, RETRY_MAX_ATTEMPTS, 0, 1000), retryInitial, retryMax));
   }
 
   private static String value(Map<String, String> env, Option option) {
@@ -147,7 +169,31 @@ public record OperatorConfig(
     }
   }
 
-  private static Duration duration(String raw) {
+  private static Duration duration(Map<String, String> env, Option option, Duration min) {
+    String raw = value(env, option);
+    Duration duration = duration(option, raw);
+    if (duration.compareTo(min) < 0) {
+      throw invalid(option, raw, "at least " + format(min));
+    }
+    return duration;
+  }
+
+  /** A duration as these settings are usually written: 10m, 30s, 1h, 300ms. */
+  public static String format(Duration duration) {
+    long seconds = duration.toSeconds();
+    if (duration.toMillis() % 1000 != 0) {
+      return duration.toMillis() + "ms";
+    }
+    if (seconds != 0 && seconds % 3600 == 0) {
+      return seconds / 3600 + "h";
+    }
+    if (seconds != 0 && seconds % 60 == 0) {
+      return seconds / 60 + "m";
+    }
+    return seconds + "s";
+  }
+
+  private static Duration duration(Option option, String raw) {
     Matcher m = SHORT_DURATION.matcher(raw.toLowerCase(Locale.ROOT));
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));
@@ -161,7 +207,7 @@ public record OperatorConfig(
     try {
       return Duration.parse(raw.toUpperCase(Locale.ROOT));
     } catch (RuntimeException e) {
-      throw invalid(RECONCILE_INTERVAL, raw, "a duration such as 30s, 10m or PT10M");
+      throw invalid(option, raw, "a duration such as 30s, 10m or PT10M");
     }
   }
 
