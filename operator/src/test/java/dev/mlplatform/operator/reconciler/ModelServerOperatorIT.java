@@ -10,6 +10,7 @@ import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.api.v1alpha1.ReplicasSpec;
 import dev.mlplatform.operator.config.OperatorConfig;
 import dev.mlplatform.operator.resources.DeploymentDesiredState;
+import dev.mlplatform.operator.testing.Fault;
 import dev.mlplatform.operator.testing.MockCluster;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -543,7 +544,10 @@ class ModelServerOperatorIT {
   @Test
   void failing_api_writes_degrade_as_reconcile_failed_and_recover_on_retry(TestInfo test) {
     String ns = namespace(test);
-    cluster.dispatcher().failAppliesIn(ns);
+    Fault broken =
+        cluster
+            .dispatcher()
+            .inject(Fault.childWrites(ns).answer(500, "etcdserver: request timed out"));
     try {
       create("embeddings", ns);
       await()
@@ -559,7 +563,7 @@ class ModelServerOperatorIT {
               });
       assertThat(children("embeddings", ns)).isEmpty();
     } finally {
-      cluster.dispatcher().healAppliesIn(ns);
+      broken.heal();
     }
 
     // JOSDK retries with back-off; once the API server answers again everything converges.
