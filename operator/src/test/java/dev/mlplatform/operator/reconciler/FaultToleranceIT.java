@@ -39,6 +39,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerStatusBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ServerSocket;
@@ -302,15 +303,12 @@ class FaultToleranceIT {
   @Test
   void model_server_deleted_mid_reconcile_causes_no_error_loop_and_others_still_reconcile() {
     String ns = "deleted";
-    // The Deployment write is applied, but its answer takes two seconds.
+    // The Deployment write is applied, but its answer takes three seconds.
+    Duration hold = Duration.ofSeconds(3);
     Fault slowDeployment =
         cluster
             .dispatcher()
-            .inject(
-                Fault.childWrites(ns, "deployments")
-                    .first(1)
-                    .delayedBy(Duration.ofSeconds(2))
-                    .passThrough());
+            .inject(Fault.childWrites(ns, "deployments").first(1).delayedBy(hold).passThrough());
     try (LogCapture logs =
         LogCapture.start(Map.of("io.javaoperatorsdk", Level.INFO, "dev.mlplatform", Level.INFO))) {
       startOperator(ENV);
@@ -320,6 +318,9 @@ class FaultToleranceIT {
 
       client.resources(ModelServer.class).inNamespace(ns).withName(NAME).delete();
       long deletedAt = System.nanoTime();
+      assertThat(deletedAt)
+          .as("deleted while the Deployment write was still unanswered")
+          .isLessThan(latestWrite(ns, "deployments") + hold.toNanos());
 
       assertQuiet(ns);
       assertThat(get(NAME, ns)).isNull();
@@ -368,13 +369,14 @@ class FaultToleranceIT {
     startOperator(ENV);
     create(NAME, ns);
     awaiting().untilAsserted(() -> assertChildrenAsDesired(get(NAME, ns)));
+    Duration hold = Duration.ofSeconds(3);
     Fault slowHpa =
         cluster
             .dispatcher()
             .inject(
                 Fault.childWrites(ns, "horizontalpodautoscalers")
                     .first(1)
-                    .delayedBy(Duration.ofMillis(1500))
+                    .delayedBy(hold)
                     .passThrough());
 
     var template = deployment(ns).getSpec().getTemplate();
@@ -395,26 +397,38 @@ class FaultToleranceIT {
                     && "8".equals(configMap(ns).getData().get("MAX_BATCH_SIZE"))
                     && !deployment(ns).getSpec().getTemplate().equals(template));
     // ... while the HPA scales the Deployment and a person edits it and the ConfigMap.
-    client
-        .apps()
-        .deployments()
-        .inNamespace(ns)
-        .withName(NAME)
-        .edit(
-            d -> {
-              d.getSpec().setReplicas(3);
-              d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("evil:latest");
-              return d;
-            });
-    client
-        .configMaps()
-        .inNamespace(ns)
-        .withName(NAME + "-config")
-        .edit(
-            cm -> {
-              cm.getData().put("INJECTED", "added-by-hand");
-              return cm;
-            });
+    onConflictAgain(
+        () ->
+            client
+                .apps()
+                .deployments()
+                .inNamespace(ns)
+                .withName(NAME)
+                .edit(
+                    d -> {
+                      d.getSpec().setReplicas(3);
+                      d.getSpec()
+                          .getTemplate()
+                          .getSpec()
+                          .getContainers()
+                          .get(0)
+                          .setImage("evil:latest");
+                      return d;
+                    }));
+    onConflictAgain(
+        () ->
+            client
+                .configMaps()
+                .inNamespace(ns)
+                .withName(NAME + "-config")
+                .edit(
+                    cm -> {
+                      cm.getData().put("INJECTED", "added-by-hand");
+                      return cm;
+                    }));
+    assertThat(System.nanoTime())
+        .as("edited while the reconciliation still waited on its HPA write")
+        .isLessThan(latestWrite(ns, "horizontalpodautoscalers") + hold.toNanos());
 
     awaiting()
         .untilAsserted(
@@ -646,16 +660,36 @@ class FaultToleranceIT {
     return client.resources(ModelServer.class).inNamespace(namespace).withName(name).get();
   }
 
+  /** The user edits the ModelServer (again, on a fresh copy, if the operator wrote meanwhile). */
   private void edit(String namespace, java.util.function.Consumer<ModelServer> change) {
-    client
-        .resources(ModelServer.class)
-        .inNamespace(namespace)
-        .withName(NAME)
-        .edit(
-            s -> {
-              change.accept(s);
-              return s;
-            });
+    onConflictAgain(
+        () ->
+            client
+                .resources(ModelServer.class)
+                .inNamespace(namespace)
+                .withName(NAME)
+                .edit(
+                    s -> {
+                      change.accept(s);
+                      return s;
+                    }));
+  }
+
+  /**
+   * The test's own edits race with the operator's writes and may meet a 409, as kubectl's would;
+   * like a person, the test reads the object again and repeats the edit.
+   */
+  private static void onConflictAgain(Runnable edit) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        edit.run();
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
   }
 
   private ConfigMap configMap(String ns) {
@@ -807,39 +841,55 @@ class FaultToleranceIT {
                     >= quiet);
   }
 
+  /** When the latest write of {@code resource} in {@code ns} arrived. */
+  private long latestWrite(String ns, String resource) {
+    return cluster
+        .dispatcher()
+        .requests(
+            r -> r.isChildWrite() && ns.equals(r.namespace()) && resource.equals(r.resource()))
+        .stream()
+        .mapToLong(ApiRequest::nanos)
+        .max()
+        .orElseThrow();
+  }
+
   /** Plays the Deployment and HPA controllers: ready replicas, desired replicas. */
   private void playControllers(String ns, int ready, int desired) {
-    client
-        .autoscaling()
-        .v2()
-        .horizontalPodAutoscalers()
-        .inNamespace(ns)
-        .withName(NAME)
-        .editStatus(
-            h -> {
-              h.setStatus(
-                  new HorizontalPodAutoscalerStatusBuilder()
-                      .withCurrentReplicas(ready)
-                      .withDesiredReplicas(desired)
-                      .build());
-              return h;
-            });
-    client
-        .apps()
-        .deployments()
-        .inNamespace(ns)
-        .withName(NAME)
-        .editStatus(
-            d -> {
-              d.setStatus(
-                  new DeploymentStatusBuilder()
-                      .withObservedGeneration(d.getMetadata().getGeneration())
-                      .withReplicas(ready)
-                      .withUpdatedReplicas(ready)
-                      .withReadyReplicas(ready)
-                      .withAvailableReplicas(ready)
-                      .build());
-              return d;
-            });
+    onConflictAgain(
+        () ->
+            client
+                .autoscaling()
+                .v2()
+                .horizontalPodAutoscalers()
+                .inNamespace(ns)
+                .withName(NAME)
+                .editStatus(
+                    h -> {
+                      h.setStatus(
+                          new HorizontalPodAutoscalerStatusBuilder()
+                              .withCurrentReplicas(ready)
+                              .withDesiredReplicas(desired)
+                              .build());
+                      return h;
+                    }));
+    onConflictAgain(
+        () ->
+            client
+                .apps()
+                .deployments()
+                .inNamespace(ns)
+                .withName(NAME)
+                .editStatus(
+                    d -> {
+                      d.setStatus(
+                          new DeploymentStatusBuilder()
+                              .withObservedGeneration(d.getMetadata().getGeneration())
+                              .withReplicas(ready)
+                              .withUpdatedReplicas(ready)
+                              .withReadyReplicas(ready)
+                              .withAvailableReplicas(ready)
+                              .build());
+                      return d;
+                    }));
   }
 }
