@@ -1,6 +1,7 @@
 package dev.mlplatform.operator;
 
 import dev.mlplatform.operator.config.OperatorConfig;
+import dev.mlplatform.operator.config.RetryPolicy;
 import dev.mlplatform.operator.reconciler.ModelServerReconciler;
 import dev.mlplatform.operator.reconciler.OperatorMetrics;
 import dev.mlplatform.operator.reconciler.ServiceMonitorApi;
@@ -9,6 +10,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 
@@ -63,12 +65,13 @@ public final class ModelServerOperator {
             });
     operator.register(
         new ModelServerReconciler(
-            config.defaultServerImage(),
+            config,
             new OperatorMetrics(registry),
             clock,
             ServiceMonitorApi.of(client, config.monitoringApiCheckInterval(), clock)),
         c -> {
           c.withReconciliationMaxInterval(config.reconcileInterval());
+          c.withRetry(retry(config.retry()));
           if (config.watchNamespaces().isEmpty()) {
             c.watchingAllNamespaces();
           } else {
@@ -76,5 +79,14 @@ public final class ModelServerOperator {
           }
         });
     return operator;
+  }
+
+  /** JOSDK's exponential retry with the documented limits instead of its implicit defaults. */
+  static GenericRetry retry(RetryPolicy policy) {
+    return new GenericRetry()
+        .setMaxAttempts(policy.maxAttempts())
+        .setInitialInterval(policy.initialInterval().toMillis())
+        .setIntervalMultiplier(RetryPolicy.MULTIPLIER)
+        .setMaxInterval(policy.maxInterval().toMillis());
   }
 }

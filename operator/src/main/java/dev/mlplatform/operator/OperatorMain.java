@@ -10,7 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Entry point: reads {@link OperatorConfig} from the environment, connects with the in-cluster (or
- * kubeconfig) credentials, serves the management port and reconciles until SIGTERM.
+ * kubeconfig) credentials, serves the management port and reconciles until SIGTERM. Exit codes: 2
+ * for an invalid setting, 1 when the operator cannot start (for instance the API server cannot be
+ * reached, so the informers cannot list), 143 after SIGTERM.
  */
 public final class OperatorMain {
 
@@ -52,7 +54,15 @@ public final class OperatorMain {
                   }
                 },
                 "shutdown"));
-    runtime.start();
+    try {
+      runtime.start();
+    } catch (RuntimeException e) {
+      // Without this the JVM outlives the failed start (the management server's thread is not a
+      // daemon): alive, never ready and never reconciling. Exiting lets Kubernetes restart it.
+      log.error("cannot start: {}", e.getMessage(), e);
+      System.exit(1);
+      return;
+    }
     log.info("operator started; management port {}", runtime.managementPort());
     stopped.await();
   }

@@ -4,6 +4,8 @@ import dev.mlplatform.operator.config.OperatorConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
+import io.javaoperatorsdk.operator.health.InformerWrappingEventSourceHealthIndicator;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -16,8 +18,13 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,15 +107,27 @@ public final class OperatorRuntime implements AutoCloseable {
     return management.port();
   }
 
-  /** Alive unless an informer has failed for good; a restart then rebuilds the caches. */
+  /**
+   * Alive unless an informer has stopped for good; a restart then rebuilds the caches. An API
+   * server that cannot be reached is not a reason to restart: the informers reconnect by
+   * themselves, and a restarted operator could not start without the API server either. Readiness
+   * reports it.
+   */
   ManagementServer.Health liveness() {
     if (!operator.getRuntimeInfo().isStarted()) {
       return new ManagementServer.Health(true, "starting");
     }
-    return informerHealth();
+    List<String> stopped = informers(i -> !i.isRunning());
+    if (stopped.isEmpty()) {
+      return new ManagementServer.Health(true, "informers running");
+    }
+    return new ManagementServer.Health(false, "stopped informers " + stopped);
   }
 
-  /** Ready once started with every informer watching; not ready while stopping. */
+  /**
+   * Ready once started with every informer synced and watching; not ready while stopping or while
+   * the API server cannot be reached (the informers are then disconnected).
+   */
   ManagementServer.Health readiness() {
     if (stopping.get()) {
       return new ManagementServer.Health(false, "stopping");
@@ -116,16 +135,33 @@ public final class OperatorRuntime implements AutoCloseable {
     if (!operator.getRuntimeInfo().isStarted()) {
       return new ManagementServer.Health(false, "starting");
     }
-    return informerHealth();
-  }
-
-  private ManagementServer.Health informerHealth() {
     var runtime = operator.getRuntimeInfo();
     if (runtime.allEventSourcesAreHealthy()) {
       return new ManagementServer.Health(true, "informers healthy");
     }
     return new ManagementServer.Health(
         false, "unhealthy event sources " + runtime.unhealthyEventSources());
+  }
+
+  /** Names (event source and namespace) of the informers that match {@code test}. */
+  private List<String> informers(Predicate<InformerHealthIndicator> test) {
+    List<String> names = new ArrayList<>();
+    for (var sources :
+        operator.getRuntimeInfo().unhealthyInformerWrappingEventSourceHealthIndicator().values()) {
+      for (Map.Entry<String, InformerWrappingEventSourceHealthIndicator> source :
+          sources.entrySet()) {
+        Map<String, InformerHealthIndicator> informers =
+            source.getValue().informerHealthIndicators();
+        informers.forEach(
+            (namespace, informer) -> {
+              if (test.test(informer)) {
+                names.add(source.getKey() + "@" + namespace);
+              }
+            });
+      }
+    }
+    Collections.sort(names);
+    return names;
   }
 
   @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.mlplatform.operator.testing.MockCluster;
+import dev.mlplatform.operator.testing.OperatorProcess;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -13,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -20,26 +22,8 @@ import org.junit.jupiter.api.Test;
 /** The shaded jar as the container runs it: its own JVM, configured by the environment. */
 class OperatorMainIT {
 
-  private static Path jar() throws IOException {
-    try (var files = Files.list(Path.of("target"))) {
-      return files
-          .filter(p -> p.getFileName().toString().endsWith("-all.jar"))
-          .findFirst()
-          .orElseThrow(() -> new IllegalStateException("the shaded jar is built at package"));
-    }
-  }
-
   private static ProcessBuilder operator(Map<String, String> env, Path log) throws IOException {
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m",
-                "-jar",
-                jar().toString())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().putAll(env);
-    return builder;
+    return OperatorProcess.builder(env, log);
   }
 
   @Test
@@ -52,22 +36,49 @@ class OperatorMainIT {
   }
 
   @Test
+  void unreachable_api_server_at_start_exits_1_instead_of_lingering_unready() throws Exception {
+    MockCluster cluster = MockCluster.start();
+    Map<String, String> env = new HashMap<>(OperatorProcess.connectingTo(cluster));
+    cluster.close(); // nothing listens on its port any more
+    env.put("LEADER_ELECTION", "false");
+    env.put("MANAGEMENT_PORT", String.valueOf(freePort()));
+    // fabric8 retries a refused connection 10 times with back-off (about 25 s) before it gives up.
+    env.put("KUBERNETES_REQUEST_RETRY_BACKOFFLIMIT", "1");
+    Path log = Files.createTempFile("operator", ".log");
+    Process process = operator(env, log).start();
+    try {
+      assertThat(process.waitFor(60, TimeUnit.SECONDS))
+          .as("exits, so that Kubernetes restarts it")
+          .isTrue();
+      assertThat(process.exitValue()).isEqualTo(1);
+      assertThat(Files.readString(log)).contains("cannot start");
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
+  private static Map<String, String> with(Map<String, String> a, Map<String, String> b) {
+    Map<String, String> all = new HashMap<>(a);
+    all.putAll(b);
+    return all;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Test
   void sigterm_turns_the_running_operator_off_cleanly() throws Exception {
     try (MockCluster cluster = MockCluster.start()) {
-      int port;
-      try (ServerSocket socket = new ServerSocket(0)) {
-        port = socket.getLocalPort();
-      }
+      int port = freePort();
       Path log = Files.createTempFile("operator", ".log");
       Process process =
           operator(
-                  Map.of(
-                      "KUBERNETES_MASTER", cluster.url(),
-                      "KUBERNETES_AUTH_TRYKUBECONFIG", "false",
-                      "KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false",
-                      "KUBERNETES_NAMESPACE", "default",
-                      "LEADER_ELECTION", "false",
-                      "MANAGEMENT_PORT", String.valueOf(port)),
+                  with(
+                      OperatorProcess.connectingTo(cluster),
+                      Map.of("LEADER_ELECTION", "false", "MANAGEMENT_PORT", String.valueOf(port))),
                   log)
               .start();
       try {

@@ -45,17 +45,7 @@ class OperatorRuntimeIT {
                   "MANAGEMENT_PORT", "1",
                   "WATCH_NAMESPACES", "watched"));
       // Port 0 (any free port) is not a valid setting; tests bind one through the record.
-      config =
-          new OperatorConfig(
-              config.watchNamespaces(),
-              config.defaultServerImage(),
-              config.reconcileInterval(),
-              config.leaderElection(),
-              config.leaseName(),
-              config.leaseNamespace(),
-              0,
-              config.reconcileThreads(),
-              config.monitoringApiCheckInterval());
+      config = config.withManagementPort(0);
       OperatorRuntime runtime = new OperatorRuntime(cluster.newClient(), config, Clock.systemUTC());
       runtime.start();
       int port = runtime.managementPort();

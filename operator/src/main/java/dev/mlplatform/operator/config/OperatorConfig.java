@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  * @param reconcileThreads ModelServers reconciled at once
  * @param monitoringApiCheckInterval how long the answer of API discovery for the ServiceMonitor API
  *     is trusted before the operator asks again
+ * @param retry how a failed reconciliation of one ModelServer is retried
  */
 public record OperatorConfig(
     Set<String> watchNamespaces,
@@ -35,7 +36,23 @@ public record OperatorConfig(
     String leaseNamespace,
     int managementPort,
     int reconcileThreads,
-    Duration monitoringApiCheckInterval) {
+    Duration monitoringApiCheckInterval,
+    RetryPolicy retry) {
+
+  /** The same settings on another management port (tests bind port 0, which the env refuses). */
+  public OperatorConfig withManagementPort(int port) {
+    return new OperatorConfig(
+        watchNamespaces,
+        defaultServerImage,
+        reconcileInterval,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        port,
+        reconcileThreads,
+        monitoringApiCheckInterval,
+        retry);
+  }
 
   /** One environment variable the operator reads. */
   public record Option(String env, String defaultValue, String description) {}
@@ -74,6 +91,23 @@ public record OperatorConfig(
       new Option("MANAGEMENT_PORT", "8081", "Port serving /metrics, /healthz and /readyz.");
   public static final Option RECONCILE_THREADS =
       new Option("RECONCILE_THREADS", "10", "ModelServers reconciled concurrently (1..100).");
+  public static final Option RETRY_MAX_ATTEMPTS =
+      new Option(
+          "RETRY_MAX_ATTEMPTS",
+          "10",
+          "Retries of a failed reconciliation (0..1000); then the operator waits for the next"
+              + " change or RECONCILE_INTERVAL.");
+  public static final Option RETRY_INITIAL_INTERVAL =
+      new Option(
+          "RETRY_INITIAL_INTERVAL",
+          "1s",
+          "Wait before the first two retries; each later retry waits twice as long as the one"
+              + " before.");
+  public static final Option RETRY_MAX_INTERVAL =
+      new Option(
+          "RETRY_MAX_INTERVAL",
+          "1m",
+          "Longest wait between two retries (at least RETRY_INITIAL_INTERVAL).");
 
   public static final Option MONITORING_API_CHECK_INTERVAL =
       new Option(
@@ -93,7 +127,10 @@ public record OperatorConfig(
           LEADER_ELECTION_NAMESPACE,
           MANAGEMENT_PORT,
           RECONCILE_THREADS,
-          MONITORING_API_CHECK_INTERVAL);
+          MONITORING_API_CHECK_INTERVAL,
+          RETRY_MAX_ATTEMPTS,
+          RETRY_INITIAL_INTERVAL,
+          RETRY_MAX_INTERVAL);
 
   private static final Pattern SHORT_DURATION = Pattern.compile("^(\\d+)(ms|s|m|h)$");
   private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
@@ -119,8 +156,11 @@ public record OperatorConfig(
     if (image.isEmpty() || image.contains(" ")) {
       throw invalid(DEFAULT_SERVER_IMAGE, image, "an image reference");
     }
-    Duration interval = atLeastOneSecond(env, RECONCILE_INTERVAL);
-    Duration monitoringApiCheck = atLeastOneSecond(env, MONITORING_API_CHECK_INTERVAL);
+    Duration interval = duration(env, RECONCILE_INTERVAL, Duration.ofSeconds(1));
+    Duration monitoringApiCheck =
+        duration(env, MONITORING_API_CHECK_INTERVAL, Duration.ofSeconds(1));
+    Duration retryInitial = duration(env, RETRY_INITIAL_INTERVAL, Duration.ofMillis(10));
+    Duration retryMax = duration(env, RETRY_MAX_INTERVAL, retryInitial);
     boolean leader =
         switch (value(env, LEADER_ELECTION).toLowerCase(Locale.ROOT)) {
           case "true", "on", "yes" -> true;
@@ -137,7 +177,8 @@ public record OperatorConfig(
         leaseNamespace.isEmpty() ? null : leaseNamespace,
         integer(env, MANAGEMENT_PORT, 1, 65535),
         integer(env, RECONCILE_THREADS, 1, 100),
-        monitoringApiCheck);
+        monitoringApiCheck,
+        new RetryPolicy(integer(env, RETRY_MAX_ATTEMPTS, 0, 1000), retryInitial, retryMax));
   }
 
   private static String value(Map<String, String> env, Option option) {
@@ -158,12 +199,28 @@ public record OperatorConfig(
     }
   }
 
-  private static Duration atLeastOneSecond(Map<String, String> env, Option option) {
-    Duration duration = duration(option, value(env, option));
-    if (duration.compareTo(Duration.ofSeconds(1)) < 0) {
-      throw invalid(option, value(env, option), "at least 1s");
+  private static Duration duration(Map<String, String> env, Option option, Duration min) {
+    String raw = value(env, option);
+    Duration duration = duration(option, raw);
+    if (duration.compareTo(min) < 0) {
+      throw invalid(option, raw, "at least " + format(min));
     }
     return duration;
+  }
+
+  /** A duration as these settings are usually written: 10m, 30s, 1h, 300ms. */
+  public static String format(Duration duration) {
+    long seconds = duration.toSeconds();
+    if (duration.toMillis() % 1000 != 0) {
+      return duration.toMillis() + "ms";
+    }
+    if (seconds != 0 && seconds % 3600 == 0) {
+      return seconds / 3600 + "h";
+    }
+    if (seconds != 0 && seconds % 60 == 0) {
+      return seconds / 60 + "m";
+    }
+    return seconds + "s";
   }
 
   private static Duration duration(Option option, String raw) {

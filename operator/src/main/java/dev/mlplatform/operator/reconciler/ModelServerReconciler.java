@@ -2,6 +2,7 @@ package dev.mlplatform.operator.reconciler;
 
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.api.v1alpha1.ModelServerStatus;
+import dev.mlplatform.operator.config.OperatorConfig;
 import dev.mlplatform.operator.resources.ChildLabels;
 import dev.mlplatform.operator.resources.ResolvedSpec;
 import dev.mlplatform.operator.resources.ServiceDesiredState;
@@ -18,6 +19,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
@@ -25,6 +27,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -78,17 +81,19 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
   private static final Logger log = LoggerFactory.getLogger(ModelServerReconciler.class);
 
   private final String defaultImage;
+  private final Duration reconcileInterval;
   private final OperatorMetrics metrics;
   private final Clock clock;
   private final ServiceMonitorApi serviceMonitorApi;
   private volatile ModelServerEvents events;
 
   public ModelServerReconciler(
-      String defaultImage,
+      OperatorConfig config,
       OperatorMetrics metrics,
       Clock clock,
       ServiceMonitorApi serviceMonitorApi) {
-    this.defaultImage = Objects.requireNonNull(defaultImage);
+    this.defaultImage = Objects.requireNonNull(config.defaultServerImage());
+    this.reconcileInterval = config.reconcileInterval();
     this.metrics = metrics;
     this.clock = clock;
     this.serviceMonitorApi = Objects.requireNonNull(serviceMonitorApi);
@@ -180,24 +185,45 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
     return monitoringWaitsForApi ? control.rescheduleAfter(monitoringApi.recheck()) : control;
   }
 
+  /**
+   * A reconciliation failed: JOSDK retries it with back-off ({@link
+   * dev.mlplatform.operator.config.RetryPolicy}) and gives up after the last retry. The Degraded
+   * message says which of the two is happening, so the status never claims a retry that will not
+   * come.
+   */
   @Override
   public ErrorStatusUpdateControl<ModelServer> updateErrorStatus(
       ModelServer server, Context<ModelServer> context, Exception e) {
+    String cause = FailureMessage.of(e);
+    // attemptCount is the number of retries already scheduled, so this attempt is one more.
+    int attempt = context.getRetryInfo().map(r -> r.getAttemptCount() + 1).orElse(1);
+    boolean gaveUp = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);
+    String message =
+        gaveUp
+            ? cause
+                + "; gave up after "
+                + attempt
+                + (attempt == 1 ? " attempt" : " attempts")
+                + ", next try on the next change to the ModelServer or its children or within "
+                + OperatorConfig.format(reconcileInterval)
+            : cause + "; attempt " + attempt + ", retrying with back-off";
     log.warn(
-        "reconciling {}/{} failed: {}",
+        "reconciling {}/{} failed ({}): {}",
         server.getMetadata().getNamespace(),
         server.getMetadata().getName(),
-        e.getMessage());
+        gaveUp ? "attempt " + attempt + ", giving up" : "attempt " + attempt + ", will retry",
+        cause);
     metrics.reconciled("error", 0);
-    String message = Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName());
     ModelServerStatus next =
         new ModelServerStatusAggregator(server, clock)
-            .reconcileError(message.length() > 512 ? message.substring(0, 512) : message)
+            .reconcileError(message)
             .deployment(context.getSecondaryResource(Deployment.class).orElse(null))
             .hpa(context.getSecondaryResource(HorizontalPodAutoscaler.class).orElse(null))
             .pods(context.getSecondaryResources(Pod.class))
             .build();
-    if (!sameTransition(server.getStatus(), next, ConditionTypes.DEGRADED)) {
+    // One Warning when the failure starts and one when the retries run out.
+    if (!sameTransition(server.getStatus(), next, ConditionTypes.DEGRADED)
+        || (gaveUp && !sameCondition(server.getStatus(), next, ConditionTypes.DEGRADED))) {
       events(context).warning(server, ConditionTypes.REASON_RECONCILE_FAILED, message);
     }
     if (next.equals(server.getStatus())) {

@@ -21,6 +21,17 @@ class OperatorConfigTest {
     assertThat(config.managementPort()).isEqualTo(8081);
     assertThat(config.reconcileThreads()).isEqualTo(10);
     assertThat(config.monitoringApiCheckInterval()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(config.retry())
+        .isEqualTo(new RetryPolicy(10, Duration.ofSeconds(1), Duration.ofMinutes(1)));
+  }
+
+  @Test
+  void default_retry_policy_backs_off_to_a_minute_and_gives_up_after_about_four_minutes() {
+    RetryPolicy retry = OperatorConfig.fromEnv(Map.of()).retry();
+    assertThat(retry.delays())
+        .extracting(Duration::toSeconds)
+        .containsExactly(1L, 1L, 2L, 4L, 8L, 16L, 32L, 60L, 60L, 60L);
+    assertThat(retry.retryingFor()).isEqualTo(Duration.ofSeconds(244));
   }
 
   @Test
@@ -54,6 +65,17 @@ class OperatorConfigTest {
     assertThat(config.monitoringApiCheckInterval()).isEqualTo(Duration.ofSeconds(15));
     assertThat(OperatorConfig.fromEnv(Map.of("RECONCILE_INTERVAL", "PT1H")).reconcileInterval())
         .isEqualTo(Duration.ofHours(1));
+    assertThat(
+            OperatorConfig.fromEnv(
+                    Map.of(
+                        "RETRY_MAX_ATTEMPTS", "3",
+                        "RETRY_INITIAL_INTERVAL", "300ms",
+                        "RETRY_MAX_INTERVAL", "1s"))
+                .retry()
+                .delays())
+        .containsExactly(Duration.ofMillis(300), Duration.ofMillis(300), Duration.ofMillis(600));
+    assertThat(OperatorConfig.fromEnv(Map.of("RETRY_MAX_ATTEMPTS", "0")).retry().delays())
+        .isEmpty();
   }
 
   @Test
@@ -74,5 +96,16 @@ class OperatorConfigTest {
     assertThatThrownBy(
             () -> OperatorConfig.fromEnv(Map.of("MONITORING_API_CHECK_INTERVAL", "often")))
         .hasMessageStartingWith("MONITORING_API_CHECK_INTERVAL must be a duration");
+    assertThatThrownBy(() -> OperatorConfig.fromEnv(Map.of("RETRY_MAX_ATTEMPTS", "-1")))
+        .hasMessageStartingWith("RETRY_MAX_ATTEMPTS must be in 0..1000");
+    assertThatThrownBy(() -> OperatorConfig.fromEnv(Map.of("RETRY_INITIAL_INTERVAL", "soon")))
+        .hasMessageStartingWith("RETRY_INITIAL_INTERVAL must be a duration");
+    assertThatThrownBy(() -> OperatorConfig.fromEnv(Map.of("RETRY_INITIAL_INTERVAL", "1ms")))
+        .hasMessageStartingWith("RETRY_INITIAL_INTERVAL must be at least 10ms");
+    assertThatThrownBy(
+            () ->
+                OperatorConfig.fromEnv(
+                    Map.of("RETRY_INITIAL_INTERVAL", "2m", "RETRY_MAX_INTERVAL", "1m")))
+        .hasMessageStartingWith("RETRY_MAX_INTERVAL must be at least 2m");
   }
 }

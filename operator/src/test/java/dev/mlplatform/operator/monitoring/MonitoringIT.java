@@ -13,6 +13,7 @@ import dev.mlplatform.operator.api.v1alpha1.ReplicasSpec;
 import dev.mlplatform.operator.config.OperatorConfig;
 import dev.mlplatform.operator.monitoring.MonitoringAssets.Alert;
 import dev.mlplatform.operator.monitoring.MonitoringAssets.Query;
+import dev.mlplatform.operator.testing.Fault;
 import dev.mlplatform.operator.testing.MockCluster;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
@@ -409,17 +410,7 @@ class MonitoringIT {
   private static OperatorRuntime startOperator() {
     OperatorConfig config = OperatorConfig.fromEnv(Map.of("LEADER_ELECTION", "false"));
     // port 0 (any free port) is not a valid setting; tests bind one through the record
-    config =
-        new OperatorConfig(
-            config.watchNamespaces(),
-            config.defaultServerImage(),
-            config.reconcileInterval(),
-            config.leaderElection(),
-            config.leaseName(),
-            config.leaseNamespace(),
-            0,
-            config.reconcileThreads(),
-            config.monitoringApiCheckInterval());
+    config = config.withManagementPort(0);
     OperatorRuntime runtime =
         new OperatorRuntime(cluster.newOperatorClient(), config, Clock.systemUTC());
     runtime.start();
@@ -520,7 +511,9 @@ class MonitoringIT {
     ModelServer broken = modelServer("broken", NAMESPACE);
     broken.getSpec().setReplicas(new ReplicasSpec(5, 2));
     client.resource(broken).create();
-    cluster.dispatcher().failAppliesIn("team-b");
+    cluster
+        .dispatcher()
+        .inject(Fault.childWrites("team-b").answer(500, "etcdserver: request timed out"));
     client.resource(modelServer("flaky", "team-b")).create();
 
     await()

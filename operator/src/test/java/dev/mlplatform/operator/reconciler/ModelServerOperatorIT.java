@@ -10,6 +10,7 @@ import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.api.v1alpha1.ReplicasSpec;
 import dev.mlplatform.operator.config.OperatorConfig;
 import dev.mlplatform.operator.resources.DeploymentDesiredState;
+import dev.mlplatform.operator.testing.Fault;
 import dev.mlplatform.operator.testing.MockCluster;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -227,6 +228,52 @@ class ModelServerOperatorIT {
               assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
               assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(7);
             });
+  }
+
+  @Test
+  void entry_removed_from_spec_config_leaves_the_config_map(TestInfo test) {
+    String ns = namespace(test);
+    ModelServer server = TestModelServers.minimal("embeddings", ns);
+    server.setMetadata(new ObjectMetaBuilder().withName("embeddings").withNamespace(ns).build());
+    server.getSpec().setConfig(Map.of("LOG_FORMAT", "json"));
+    client.resource(server).create();
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                "json"
+                    .equals(
+                        client
+                            .configMaps()
+                            .inNamespace(ns)
+                            .withName("embeddings-config")
+                            .get()
+                            .getData()
+                            .get("LOG_FORMAT")));
+
+    client
+        .resources(ModelServer.class)
+        .inNamespace(ns)
+        .withName("embeddings")
+        .edit(
+            s -> {
+              s.getSpec().setConfig(Map.of());
+              return s;
+            });
+
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        client
+                            .configMaps()
+                            .inNamespace(ns)
+                            .withName("embeddings-config")
+                            .get()
+                            .getData())
+                    .as("every ConfigMap key becomes an environment variable of the server")
+                    .doesNotContainKey("LOG_FORMAT"));
   }
 
   @Test
@@ -497,7 +544,10 @@ class ModelServerOperatorIT {
   @Test
   void failing_api_writes_degrade_as_reconcile_failed_and_recover_on_retry(TestInfo test) {
     String ns = namespace(test);
-    cluster.dispatcher().failAppliesIn(ns);
+    Fault broken =
+        cluster
+            .dispatcher()
+            .inject(Fault.childWrites(ns).answer(500, "etcdserver: request timed out"));
     try {
       create("embeddings", ns);
       await()
@@ -513,7 +563,7 @@ class ModelServerOperatorIT {
               });
       assertThat(children("embeddings", ns)).isEmpty();
     } finally {
-      cluster.dispatcher().healAppliesIn(ns);
+      broken.heal();
     }
 
     // JOSDK retries with back-off; once the API server answers again everything converges.

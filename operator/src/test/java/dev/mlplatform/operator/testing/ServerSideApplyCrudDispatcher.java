@@ -48,21 +48,6 @@ public class ServerSideApplyCrudDispatcher extends KubernetesCrudDispatcher {
 
   private static final String APPLY_PATCH = "application/apply-patch+yaml";
 
-  private final java.util.Set<String> failingNamespaces =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-  /**
-   * Fault injection: writes of the five child kinds in {@code namespace} (apply, create, update;
-   * not status, not Events) fail with 500 until healed.
-   */
-  public void failAppliesIn(String namespace) {
-    failingNamespaces.add(namespace);
-  }
-
-  public void healAppliesIn(String namespace) {
-    failingNamespaces.remove(namespace);
-  }
-
   private volatile RequestStats stats;
 
   /** Counts and times every request from now on into {@code stats} (the benchmark does). */
@@ -82,25 +67,6 @@ public class ServerSideApplyCrudDispatcher extends KubernetesCrudDispatcher {
     } finally {
       recording.record(request, System.nanoTime() - start);
     }
-  }
-
-  private boolean injectedFailure(String path) {
-    String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
-    if (bare.endsWith("/status")
-        || !bare.matches(
-            ".*/(configmaps|deployments|services|horizontalpodautoscalers|poddisruptionbudgets)"
-                + "(/[^/]+)?$")) {
-      return false;
-    }
-    return failingNamespaces.stream().anyMatch(ns -> bare.contains("/namespaces/" + ns + "/"));
-  }
-
-  @Override
-  public MockResponse handleUpdate(RecordedRequest request) {
-    if (injectedFailure(request.getPath())) {
-      return status(500, "injected failure: etcdserver: request timed out");
-    }
-    return super.handleUpdate(request);
   }
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -132,9 +98,6 @@ public class ServerSideApplyCrudDispatcher extends KubernetesCrudDispatcher {
 
   @Override
   public MockResponse handleCreate(RecordedRequest request) {
-    if (injectedFailure(request.getPath())) {
-      return status(500, "injected failure: etcdserver: request timed out");
-    }
     if (!request.getPath().contains("/selfsubjectrulesreviews")) {
       return super.handleCreate(request);
     }
@@ -179,9 +142,6 @@ public class ServerSideApplyCrudDispatcher extends KubernetesCrudDispatcher {
     }
     ObjectNode applied = (ObjectNode) YAML.readTree(request.getBody().readUtf8());
     boolean statusPath = path.endsWith("/status");
-    if (injectedFailure(path)) {
-      return status(500, "injected failure: etcdserver: request timed out");
-    }
     String objectPath = statusPath ? path.substring(0, path.length() - "/status".length()) : path;
 
     // A concurrent plain write can make the PUT below conflict; SSA itself never does.
