@@ -9,6 +9,7 @@
 #   soak  max throughput, then SOAK_MINUTES (10) at 80 % of it
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/server.sh
 
 MODE=${1:-load}
 SLICE=${SLICE:-10}                     # seconds per timeline point
@@ -33,20 +34,14 @@ trap 'rm -f "$single" "$batch"; [[ -n ${pid:-} ]] && kill "$pid" 2>/dev/null; [[
 printf '{"texts": ["%s"]}' "$(sed -n 1p bench/sentences.txt)" >"$single"
 { printf '{"texts": ['; head -32 bench/sentences.txt | sed 's/.*/"&"/' | paste -sd, | tr -d '\n'; printf ']}'; } >"$batch"
 
-MAX_QUEUE_SIZE=$MAX_QUEUE_SIZE HTTP_PORT=$HTTP_PORT METRICS_PORT=$METRICS_PORT SHUTDOWN_DRAIN_SECONDS=0 \
-  java -Xmx1g -jar "$JAR" >"$OUT/server-load-$MODE.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 1200); do
-  curl -sf "localhost:$HTTP_PORT/health/ready" >/dev/null && break
-  kill -0 $pid 2>/dev/null || { cat "$OUT/server-load-$MODE.log"; exit 1; }
-  sleep 0.05
-done
+start_server "$OUT/server-load-$MODE.log" MAX_QUEUE_SIZE="$MAX_QUEUE_SIZE"
+pid=$server_pid
 
 # RSS and queue depth four times a second, for the slices' peaks
 samples=$OUT/samples-$MODE.tsv
 (
   while kill -0 $pid 2>/dev/null; do
-    rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$pid/status 2>/dev/null || echo 0)
+    rss=$(rss_mb $pid)
     depth=$(curl -s --max-time 1 "localhost:$METRICS_PORT/metrics" | awk '/^model_server_queue_depth / {printf "%.0f", $2}')
     echo "$(date +%s.%N) $rss ${depth:-0}"
     sleep 0.25

@@ -3,6 +3,7 @@
 # on this machine. Prints the figures and the server/engine ratios; writes them to bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/server.sh
 
 DURATION=${DURATION:-20}            # seconds per wrk run
 # engine-alone shapes, WORKERSxTHREADS: passes side by side x intra-op threads per pass; the best
@@ -63,17 +64,11 @@ bench_engine() { # engine
   echo "== $engine: server"
   local start_ns pid
   start_ns=$(date +%s%N)
-  MODEL_URI=$uri HTTP_PORT=$HTTP_PORT METRICS_PORT=$METRICS_PORT SHUTDOWN_DRAIN_SECONDS=0 \
-    java -Xmx1g -jar "$JAR" >"$OUT/server-$engine.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 1200); do
-    curl -sf "localhost:$HTTP_PORT/health/ready" >/dev/null && break
-    kill -0 $pid 2>/dev/null || { cat "$OUT/server-$engine.log"; exit 1; }
-    sleep 0.05
-  done
+  start_server "$OUT/server-$engine.log" MODEL_URI="$uri"
+  pid=$server_pid
   local ready_s rss_ready_mb rss_peak_mb
   ready_s=$(awk "BEGIN {printf \"%.2f\", ($(date +%s%N) - $start_ns) / 1e9}")
-  rss_ready_mb=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$pid/status)
+  rss_ready_mb=$(rss_mb $pid)
   local server_shape
   server_shape=$(curl -sf "localhost:$HTTP_PORT/info" | sed -n 's/.*"inference_workers":\([0-9]*\).*"inference_threads":\([0-9]*\).*/\1x\2/p')
   echo "ready after ${ready_s} s (process start to /health/ready 200), RSS ${rss_ready_mb} MB, $server_shape workers x threads"

@@ -36,9 +36,11 @@ public final class ModelServer implements AutoCloseable {
   private final HttpApi http;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final CompletableFuture<ModelRuntime> loading;
-  private final long loadStarted = System.nanoTime();
-  private volatile long loadFinished;
+  private final CompletableFuture<LoadedRuntime> loading;
+
+  /** The loaded model and how long loading and warm-up took on the loader thread. */
+  private record LoadedRuntime(ModelRuntime runtime, Duration took) {}
+
   private volatile ModelRuntime runtime;
 
   /**
@@ -54,9 +56,9 @@ public final class ModelServer implements AutoCloseable {
     this.loading =
         CompletableFuture.supplyAsync(
             () -> {
+              long start = System.nanoTime();
               ModelRuntime loaded = ModelRuntime.load(config, metrics);
-              loadFinished = System.nanoTime();
-              return loaded;
+              return new LoadedRuntime(loaded, Duration.ofNanos(System.nanoTime() - start));
             },
             task -> {
               Thread loader = new Thread(task, "model-loader");
@@ -75,9 +77,9 @@ public final class ModelServer implements AutoCloseable {
    *     model cannot be found, unpacked or loaded)
    */
   public void loadModel() {
-    ModelRuntime loaded;
+    LoadedRuntime done;
     try {
-      loaded = loading.join();
+      done = loading.join();
     } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException cause) {
         throw cause;
@@ -87,8 +89,9 @@ public final class ModelServer implements AutoCloseable {
       }
       throw e;
     }
+    ModelRuntime loaded = done.runtime();
+    Duration took = done.took();
     this.runtime = loaded;
-    Duration took = Duration.ofNanos(loadFinished - loadStarted);
     metrics.modelLoaded(config.modelId(), loaded.loaded().engine().djlName(), version, took);
     state.ready(loaded.loaded());
     LOG.info(

@@ -38,7 +38,7 @@ public final class ApiException extends RuntimeException {
   }
 
   /** 401: an API key is required and was missing or wrong. */
-  /** The client sent its body too slowly or stopped sending it. */
+  /** The client stopped sending its body. */
   public static ApiException requestTimeout(String message) {
     return new ApiException(408, "invalid_request_error", "request_timeout", null, message, null);
   }

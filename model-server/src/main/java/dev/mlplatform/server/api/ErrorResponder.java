@@ -49,10 +49,8 @@ final class ErrorResponder {
           "input[" + tooLong.index() + "]", "input_too_long", tooLong.getMessage());
     }
     if (failure instanceof BadMessageException bad) {
-      // raised by Jetty while reading the body: too slow (408), or broken framing (400)
-      return bad.getCode() == 408
-          ? ApiException.requestTimeout("the request body arrived too slowly: " + bad.getReason())
-          : ApiException.malformed("malformed_request", "unreadable request: " + bad.getReason());
+      // raised by Jetty while reading the request, e.g. broken chunked framing
+      return ApiException.malformed("malformed_request", "unreadable request: " + bad.getReason());
     }
     if (failure instanceof InferenceException inference) {
       return ApiException.internal(inference.getMessage());

@@ -1,0 +1,23 @@
+# Sourced by bench/run.sh and bench/load.sh: the model server jar ($JAR) started cold on the bench's
+# ports ($HTTP_PORT, $METRICS_PORT), and its resident memory.
+
+# start_server LOG [VAR=value ...]: starts the server with those extra settings and no drain, sets
+# server_pid, and returns once /health/ready answers 200 (or after 60 s); exits with the log if the
+# server dies while starting.
+start_server() {
+  local log=$1
+  shift
+  env "$@" HTTP_PORT="$HTTP_PORT" METRICS_PORT="$METRICS_PORT" SHUTDOWN_DRAIN_SECONDS=0 \
+    java -Xmx1g -jar "$JAR" >"$log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 1200); do
+    curl -sf "localhost:$HTTP_PORT/health/ready" >/dev/null && return 0
+    kill -0 "$server_pid" 2>/dev/null || { cat "$log"; exit 1; }
+    sleep 0.05
+  done
+}
+
+# rss_mb PID: resident memory in MB (0 once the process is gone)
+rss_mb() {
+  awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo 0
+}
