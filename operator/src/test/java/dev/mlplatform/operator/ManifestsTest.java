@@ -136,7 +136,7 @@ class ManifestsTest {
     assertThat(verbs.get("modelservers")).containsExactlyInAnyOrder("get", "list", "watch");
     assertThat(verbs.get("modelservers/status")).containsExactly("patch");
     assertThat(verbs.get("pods")).containsExactlyInAnyOrder("get", "list", "watch");
-    assertThat(verbs.get("events")).containsExactly("create");
+    assertThat(verbs.get("events")).containsExactly("create", "patch");
     String leaderElection = Files.readString(BASE.resolve("leader-election-role.yaml"));
     Role leases = Serialization.unmarshal(leaderElection.split("\n---\n")[0], Role.class);
     assertThat(leases.getRules().get(0).getVerbs())

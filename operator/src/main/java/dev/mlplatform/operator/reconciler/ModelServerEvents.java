@@ -5,10 +5,16 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -22,10 +28,22 @@ import org.slf4j.LoggerFactory;
  * operator did. Like client-go's EventRecorder, recording is asynchronous and best effort: Events
  * are written by one background thread from a bounded queue, dropped (and logged) when the queue is
  * full, and a failure to write one never fails or slows a reconciliation.
+ *
+ * <p>Like client-go's EventCorrelator, an Event identical to one recorded in the last {@link
+ * #AGGREGATION_WINDOW} (same ModelServer, type, reason and message) raises that Event's {@code
+ * count} and {@code lastTimestamp} instead of adding another. Reconciliations can see a status a
+ * moment old (the informer cache lags the operator's own status write), so the same transition may
+ * be noticed twice; users then read "x2" rather than a second identical line.
  */
 public final class ModelServerEvents {
 
   private static final int QUEUE = 1024;
+
+  /** Identical Events seen within this window are counted on one Event (client-go: 10 min). */
+  static final Duration AGGREGATION_WINDOW = Duration.ofMinutes(10);
+
+  /** Recorded Events remembered for aggregation (client-go's LRU holds 4096). */
+  private static final int REMEMBERED = 4096;
 
   public static final String COMPONENT = "mlplatform-operator";
   public static final String NORMAL = "Normal";
@@ -36,6 +54,15 @@ public final class ModelServerEvents {
   private final KubernetesClient client;
   private final Clock clock;
   private final ExecutorService writer;
+
+  /** Only the writer thread touches this: least recently recorded first. */
+  private final Map<Key, Recorded> recorded =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, Recorded> eldest) {
+          return size() > REMEMBERED;
+        }
+      };
 
   public ModelServerEvents(KubernetesClient client, Clock clock) {
     this.client = client;
@@ -63,10 +90,17 @@ public final class ModelServerEvents {
     record(server, WARNING, reason, message);
   }
 
+  /** What makes two Events the same one, counted rather than repeated. */
+  private record Key(String namespace, String uid, String type, String reason, String message) {}
+
+  /** An Event this recorder wrote: its name, how often it happened and when it was last seen. */
+  private record Recorded(String name, int count, Instant last) {}
+
   private void record(ModelServer server, String type, String reason, String message) {
-    String now =
-        DateTimeFormatter.ISO_INSTANT.format(Instant.now(clock).truncatedTo(ChronoUnit.SECONDS));
+    Instant now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS);
     String namespace = server.getMetadata().getNamespace();
+    String text = message.length() > 1024 ? message.substring(0, 1024) : message;
+    Key key = new Key(namespace, server.getMetadata().getUid(), type, reason, text);
     Event event =
         new EventBuilder()
             .withNewMetadata()
@@ -88,19 +122,19 @@ public final class ModelServerEvents {
                     .build())
             .withType(type)
             .withReason(reason)
-            .withMessage(message.length() > 1024 ? message.substring(0, 1024) : message)
+            .withMessage(text)
             .withNewSource()
             .withComponent(COMPONENT)
             .endSource()
             .withReportingComponent(COMPONENT)
-            .withFirstTimestamp(now)
-            .withLastTimestamp(now)
+            .withFirstTimestamp(timestamp(now))
+            .withLastTimestamp(timestamp(now))
             .withCount(1)
             .build();
     writer.execute(
         () -> {
           try {
-            client.v1().events().inNamespace(namespace).resource(event).create();
+            write(key, event, now);
           } catch (RuntimeException e) {
             log.warn(
                 "could not record {} event {} for {}/{}: {}",
@@ -111,5 +145,35 @@ public final class ModelServerEvents {
                 e.getMessage());
           }
         });
+  }
+
+  private void write(Key key, Event event, Instant now) {
+    Recorded earlier = recorded.get(key);
+    if (earlier != null && earlier.last().plus(AGGREGATION_WINDOW).isAfter(now)) {
+      Recorded again = new Recorded(earlier.name(), earlier.count() + 1, now);
+      try {
+        client
+            .v1()
+            .events()
+            .inNamespace(key.namespace())
+            .withName(earlier.name())
+            .patch(
+                PatchContext.of(PatchType.JSON_MERGE),
+                "{\"count\":" + again.count() + ",\"lastTimestamp\":\"" + timestamp(now) + "\"}");
+        recorded.put(key, again);
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 404) {
+          throw e;
+        }
+        // the Event expired (the API server keeps them an hour by default): write a new one
+      }
+    }
+    client.v1().events().inNamespace(key.namespace()).resource(event).create();
+    recorded.put(key, new Recorded(event.getMetadata().getName(), 1, now));
+  }
+
+  private static String timestamp(Instant instant) {
+    return DateTimeFormatter.ISO_INSTANT.format(instant);
   }
 }
