@@ -26,6 +26,15 @@ public final class BatchPlanner {
   }
 
   public <T> List<List<T>> plan(List<T> window, ToIntFunction<T> length) {
+    return plan(window, length, maxBatchSize);
+  }
+
+  /**
+   * Like {@link #plan(List, ToIntFunction)} with batches of at most {@code sizeCap} inputs (and
+   * never more than {@code maxBatchSize}), e.g. to share a window among idle workers.
+   */
+  public <T> List<List<T>> plan(List<T> window, ToIntFunction<T> length, int sizeCap) {
+    int maxSize = Math.max(1, Math.min(sizeCap, maxBatchSize));
     List<T> sorted = new ArrayList<>(window);
     sorted.sort(Comparator.comparingInt(length));
     List<List<T>> batches = new ArrayList<>();
@@ -33,7 +42,7 @@ public final class BatchPlanner {
     for (T item : sorted) {
       // sorted ascending, so the newcomer is the longest of the batch
       long padded = (long) (current.size() + 1) * length.applyAsInt(item);
-      if (!current.isEmpty() && (current.size() == maxBatchSize || padded > maxBatchTokens)) {
+      if (!current.isEmpty() && (current.size() == maxSize || padded > maxBatchTokens)) {
         batches.add(current);
         current = new ArrayList<>();
       }

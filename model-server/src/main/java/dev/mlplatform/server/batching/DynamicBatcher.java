@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * of 50 texts takes 50 slots). Model workers take turns at collecting: the collecting worker takes
  * the oldest input, waits at most {@code maxBatchDelay} for company unless a full batch is already
  * there, keeps one length-sorted batch, hands the turn on and runs its forward pass. So with {@code
- * workers > 1} one worker gathers the next batch while others run theirs. HTTP threads only
- * tokenise and wait on a future.
+ * workers > 1} one worker gathers the next batch while others run theirs, and what is waiting is
+ * shared with the workers that are idle rather than run in one pass while they wait. HTTP threads
+ * only tokenise and wait on a future.
  */
 public final class DynamicBatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DynamicBatcher.class);
@@ -42,6 +43,9 @@ public final class DynamicBatcher implements AutoCloseable {
 
   /** Held by the worker that is gathering the next window; the others are running the model. */
   private final ReentrantLock collecting = new ReentrantLock();
+
+  /** Workers running a forward pass; the others are collecting or waiting for their turn. */
+  private final AtomicInteger inPass = new AtomicInteger();
 
   /** How many inputs at the head of the queue the last turn put back (guarded by collecting). */
   private int carriedOver;
@@ -131,7 +135,11 @@ public final class DynamicBatcher implements AutoCloseable {
           continue;
         }
         long started = System.nanoTime();
-        run(batch);
+        try {
+          run(batch);
+        } finally {
+          inPass.decrementAndGet();
+        }
         double seconds = (System.nanoTime() - started) / 1e9;
         double rate = batch.size() / Math.max(seconds, 1e-6);
         double previous = workerThroughput;
@@ -150,7 +158,8 @@ public final class DynamicBatcher implements AutoCloseable {
    * by length, keeps the batch holding the oldest input and puts the rest back at the head of the
    * queue, where the next collector (another worker, or this one after its pass) finds them.
    *
-   * @return the inputs of one forward pass; empty when nothing arrived within the poll interval
+   * @return the inputs of one forward pass, counted in {@link #inPass} until the caller's pass
+   *     ends; empty when nothing arrived within the poll interval
    */
   private List<PendingInput> nextBatch() throws InterruptedException {
     collecting.lockInterruptibly();
@@ -172,8 +181,12 @@ public final class DynamicBatcher implements AutoCloseable {
               ? turnStarted
               : Math.max(first.enqueuedNanos(), turnStarted) + config.maxBatchDelay().toNanos();
       fill(window, deadline);
+      // Workers waiting for the turn would otherwise idle through this worker's pass (with one
+      // thread each, a core each): share the window with them rather than run it all on one core.
+      int idle = Math.max(0, config.workers() - 1 - inPass.get());
+      int share = (window.size() + idle) / (idle + 1);
       List<PendingInput> batch =
-          planner.plan(window, PendingInput::length).stream()
+          planner.plan(window, PendingInput::length, share).stream()
               .filter(planned -> planned.stream().anyMatch(input -> input == first))
               .findFirst()
               .orElseThrow();
@@ -187,6 +200,7 @@ public final class DynamicBatcher implements AutoCloseable {
         }
       }
       reserved.addAndGet(-batch.size());
+      inPass.incrementAndGet(); // before the turn passes on: the next collector must not count us
       return batch;
     } finally {
       collecting.unlock();

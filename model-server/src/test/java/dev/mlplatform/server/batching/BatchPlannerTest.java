@@ -28,6 +28,15 @@ class BatchPlannerTest {
   }
 
   @Test
+  void a_size_cap_below_the_count_limit_cuts_smaller_batches_and_one_above_it_changes_nothing() {
+    BatchPlanner planner = new BatchPlanner(4, 10_000);
+    List<Integer> window = List.of(1, 1, 1, 1, 1, 1, 1, 1);
+
+    assertThat(planner.plan(window, LENGTH, 3)).extracting(List::size).containsExactly(3, 3, 2);
+    assertThat(planner.plan(window, LENGTH, 99)).extracting(List::size).containsExactly(4, 4);
+  }
+
+  @Test
   void a_batch_closes_before_its_padded_tokens_pass_the_budget() {
     BatchPlanner planner = new BatchPlanner(100, 1000);
 

@@ -204,4 +204,28 @@ class DynamicBatcherTest {
       }
     }
   }
+
+  @ParameterizedTest(name = "{0} workers")
+  @ValueSource(ints = {2, 3})
+  void waiting_inputs_are_shared_among_idle_workers_rather_than_run_in_one_pass(int workers)
+      throws Exception {
+    OverlapModel model = new OverlapModel();
+    try (DynamicBatcher batcher =
+        new DynamicBatcher(
+            model,
+            new BatchingConfig(32, Duration.ofMillis(200), 10_000, 100, workers),
+            BatchObserver.NONE)) {
+      List<CompletableFuture<float[][]>> futures = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        futures.add(batcher.submit(List.of(text(i, 2))));
+      }
+      // one pass of 12 would leave the other workers (cores, with one thread each) idle
+      await().atMost(Duration.ofSeconds(10)).until(() -> model.inside.get() == workers);
+      model.gate.countDown();
+      for (int i = 0; i < 12; i++) {
+        assertThat(futures.get(i).get(10, TimeUnit.SECONDS)[0][0]).isEqualTo(i);
+      }
+      assertThat(model.batchSizes).hasSize(workers).containsOnly(12 / workers);
+    }
+  }
 }
