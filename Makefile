@@ -19,7 +19,7 @@ $(SERVER_JAR): $(shell find model-server/src -type f 2>/dev/null) model-server/p
 
 .PHONY: run
 run: $(SERVER_JAR) ## Start the model server on the bundled model (offline) on :8080, metrics on :9090
-	$(JAVA) -XX:+UseG1GC -Xmx1g -jar $(SERVER_JAR)
+	$(JAVA) -XX:+UseG1GC -XX:TieredStopAtLevel=1 -XX:MaxNewSize=128m -Xmx1g -jar $(SERVER_JAR)
 
 .PHONY: test
 test: ## Run unit and integration tests (what CI runs)

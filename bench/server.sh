@@ -1,6 +1,10 @@
 # Sourced by bench/run.sh and bench/load.sh: the model server jar ($JAR) started cold on the bench's
 # ports ($HTTP_PORT, $METRICS_PORT), and its resident memory.
 
+# The JVM flags of the image (Dockerfile.server) that matter for speed and memory: C1 only, and
+# a capped young generation.
+SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-"-XX:TieredStopAtLevel=1 -XX:MaxNewSize=128m"}
+
 # start_server LOG [VAR=value ...]: starts the server with those extra settings and no drain, sets
 # server_pid, and returns once /health/ready answers 200 (or after 60 s); exits with the log if the
 # server dies while starting.
@@ -8,7 +12,7 @@ start_server() {
   local log=$1
   shift
   env "$@" HTTP_PORT="$HTTP_PORT" METRICS_PORT="$METRICS_PORT" SHUTDOWN_DRAIN_SECONDS=0 \
-    java -Xmx1g -jar "$JAR" >"$log" 2>&1 &
+    java -Xmx1g $SERVER_JAVA_OPTS -jar "$JAR" >"$log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 1200); do
     curl -sf "localhost:$HTTP_PORT/health/ready" >/dev/null && return 0
