@@ -1,7 +1,9 @@
 package dev.mlplatform.server.api;
 
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.mlplatform.server.config.ServerConfig;
 import dev.mlplatform.server.lifecycle.ServerState;
 import dev.mlplatform.server.metrics.ServerMetrics;
@@ -34,14 +36,20 @@ public final class HttpApi implements AutoCloseable {
   private final Javalin app;
 
   public HttpApi(ServerConfig config, ServerState state, ServerMetrics metrics, String version) {
+    // Schubfach float formatting instead of Float.toString: embeddings are mostly floats
     ObjectMapper mapper =
-        new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+        JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+            .build();
     JsonRequests requests =
         new JsonRequests(mapper, config.maxRequestBytes(), config.maxInputsPerRequest());
+    JsonResponses responses = new JsonResponses(mapper.writer());
     EmbeddingGateway gateway = new EmbeddingGateway(state);
-    PredictRoute predict = new PredictRoute(requests, gateway);
-    OpenAiRoutes openAi = new OpenAiRoutes(requests, gateway, System.currentTimeMillis() / 1000);
-    TeiEmbedRoute tei = new TeiEmbedRoute(requests, gateway);
+    PredictRoute predict = new PredictRoute(requests, responses, gateway);
+    OpenAiRoutes openAi =
+        new OpenAiRoutes(requests, responses, gateway, System.currentTimeMillis() / 1000);
+    TeiEmbedRoute tei = new TeiEmbedRoute(requests, responses, gateway);
     InfoRoutes info = new InfoRoutes(config, state, gateway, version);
     ErrorResponder errors = new ErrorResponder(metrics);
 

@@ -13,11 +13,17 @@ import java.util.List;
 /** The OpenAI-compatible routes: {@code POST /v1/embeddings} and {@code GET /v1/models}. */
 final class OpenAiRoutes {
   private final JsonRequests requests;
+  private final JsonResponses responses;
   private final EmbeddingGateway gateway;
   private final long createdEpochSeconds;
 
-  OpenAiRoutes(JsonRequests requests, EmbeddingGateway gateway, long createdEpochSeconds) {
+  OpenAiRoutes(
+      JsonRequests requests,
+      JsonResponses responses,
+      EmbeddingGateway gateway,
+      long createdEpochSeconds) {
     this.requests = requests;
+    this.responses = responses;
     this.gateway = gateway;
     this.createdEpochSeconds = createdEpochSeconds;
   }
@@ -54,7 +60,7 @@ final class OpenAiRoutes {
     }
     var pending = gateway.embed(texts, true, null);
     boolean base64 = format.equals("base64");
-    ctx.future(() -> pending.thenAccept(e -> ctx.json(list(model.id(), e, base64))));
+    ctx.future(() -> pending.thenAccept(e -> responses.send(ctx, list(model.id(), e, base64))));
   }
 
   void models(Context ctx) {

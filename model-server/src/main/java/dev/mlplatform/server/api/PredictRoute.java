@@ -7,10 +7,12 @@ import java.util.List;
 /** {@code POST /predict}: {@code {"texts": [...]}} or {@code {"text": "..."}}. */
 final class PredictRoute {
   private final JsonRequests requests;
+  private final JsonResponses responses;
   private final EmbeddingGateway gateway;
 
-  PredictRoute(JsonRequests requests, EmbeddingGateway gateway) {
+  PredictRoute(JsonRequests requests, JsonResponses responses, EmbeddingGateway gateway) {
     this.requests = requests;
+    this.responses = responses;
     this.gateway = gateway;
   }
 
@@ -43,7 +45,8 @@ final class PredictRoute {
         () ->
             pending.thenAccept(
                 e ->
-                    ctx.json(
+                    responses.send(
+                        ctx,
                         new Response(
                             model.id(), model.dimension(), e.vectors(), new Usage(e.tokens())))));
   }

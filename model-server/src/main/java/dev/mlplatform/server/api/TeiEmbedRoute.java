@@ -10,10 +10,12 @@ import java.util.List;
  */
 final class TeiEmbedRoute {
   private final JsonRequests requests;
+  private final JsonResponses responses;
   private final EmbeddingGateway gateway;
 
-  TeiEmbedRoute(JsonRequests requests, EmbeddingGateway gateway) {
+  TeiEmbedRoute(JsonRequests requests, JsonResponses responses, EmbeddingGateway gateway) {
     this.requests = requests;
+    this.responses = responses;
     this.gateway = gateway;
   }
 
@@ -23,6 +25,6 @@ final class TeiEmbedRoute {
     boolean normalize = requests.flag(body, "normalize", true);
     boolean truncate = requests.flag(body, "truncate", true);
     var pending = gateway.embed(texts, truncate, normalize);
-    ctx.future(() -> pending.thenAccept(e -> ctx.json(e.vectors())));
+    ctx.future(() -> pending.thenAccept(e -> responses.send(ctx, e.vectors())));
   }
 }

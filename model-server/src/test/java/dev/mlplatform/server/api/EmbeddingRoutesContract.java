@@ -50,6 +50,7 @@ abstract class EmbeddingRoutesContract {
     Reply reply = api.post("/predict", "{\"texts\": [\"hello world\", \"second text\"]}");
 
     assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.header("Content-Type")).startsWith("application/json");
     JsonNode body = reply.json();
     assertThat(body.get("model").asText()).isEqualTo("sentence-transformers/all-MiniLM-L6-v2");
     assertThat(body.get("dimension").asInt()).isEqualTo(384);
@@ -127,6 +128,7 @@ abstract class EmbeddingRoutesContract {
     Reply base64 = api.post("/v1/embeddings", texts + ", \"encoding_format\": \"base64\"}");
 
     assertThat(floats.status()).isEqualTo(200);
+    assertThat(floats.header("Content-Type")).startsWith("application/json");
     assertThat(floats.json().get("object").asText()).isEqualTo("list");
     assertThat(floats.json().get("model").asText())
         .isEqualTo("sentence-transformers/all-MiniLM-L6-v2");
@@ -143,6 +145,7 @@ abstract class EmbeddingRoutesContract {
           Base64.getDecoder().decode(base64.json().at("/data/" + i + "/embedding").asText());
       float[] decoded = new float[bytes.length / 4];
       ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(decoded);
+      // the JSON floats are exact: they parse back to the very float32 values
       assertThat(decoded).containsExactly(expected, within(0f));
     }
   }
@@ -163,6 +166,7 @@ abstract class EmbeddingRoutesContract {
     Reply raw = api.post("/embed", "{\"inputs\": [\"hello world\"], \"normalize\": false}");
 
     assertThat(normalized.status()).isEqualTo(200);
+    assertThat(normalized.header("Content-Type")).startsWith("application/json");
     assertThat(normalized.json().isArray()).isTrue();
     float[] unit = ApiClient.floats(normalized.json().get(0));
     float[] pooled = ApiClient.floats(raw.json().get(0));
