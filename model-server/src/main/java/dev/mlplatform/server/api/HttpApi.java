@@ -59,19 +59,25 @@ public final class HttpApi implements AutoCloseable {
               c.showJavalinBanner = false;
               c.jsonMapper(new JavalinJackson(mapper, false));
               c.http.maxRequestSize = config.maxRequestBytes();
-              // Bodies are read on a blocking request thread: a client that stops sending its body
-              // would otherwise hold one for the connection's 30 s idle timeout. (Jetty's minimum
-              // data rate is no use here: it counts from the first byte to the moment the handler
-              // reads, so a small body read a few ms late under load would get a false 408.)
+              // A client whose body stops arriving gets 408 after this much silence (bodies still
+              // arriving are read without a thread: BodyBufferingFilter). Jetty's minimum data rate
+              // is no use here: it counts from the first byte to the moment the handler reads, so
+              // a small body read a few ms late under load would get a false 408.
               c.jetty.modifyHttpConfiguration(
                   http -> http.setIdleTimeout(BLOCKING_IO_TIMEOUT.toMillis()));
               // embeddings are served to peers in the cluster: CPU beats bytes on the wire
               c.http.disableCompression();
               RequestMetricsFilter filter = new RequestMetricsFilter(metrics, ROUTES);
+              BodyBufferingFilter bodies = new BodyBufferingFilter(config.maxRequestBytes());
               c.jetty.modifyServletContextHandler(
-                  h ->
-                      h.addFilter(
-                          new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST)));
+                  h -> {
+                    h.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
+                    // after the metrics filter: a request is counted from its first dispatch
+                    h.addFilter(
+                        new FilterHolder(bodies),
+                        "/*",
+                        EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+                  });
             });
     if (config.requiresApiKey()) {
       app.before(new ApiKeyFilter(config.apiKey())::check);

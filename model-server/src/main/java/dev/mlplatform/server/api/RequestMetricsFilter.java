@@ -80,7 +80,10 @@ final class RequestMetricsFilter implements Filter {
     @Override
     public void onError(AsyncEvent event) {}
 
+    /** A new asynchronous cycle (the route's, after the body was read) drops its listeners. */
     @Override
-    public void onStartAsync(AsyncEvent event) {}
+    public void onStartAsync(AsyncEvent event) {
+      event.getAsyncContext().addListener(this);
+    }
   }
 }
