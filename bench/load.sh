@@ -30,7 +30,8 @@ done
 [[ -f $JAR && -f $BENCH_JAR ]] || mvn -q -B package -DskipTests
 
 single=$(mktemp) batch=$(mktemp)
-trap 'rm -f "$single" "$batch"; [[ -n ${pid:-} ]] && kill "$pid" 2>/dev/null; [[ -n ${sampler:-} ]] && kill "$sampler" 2>/dev/null; true' EXIT
+# (each kill may find its process gone; under set -e a failing kill would turn the exit status to 1)
+trap 'rm -f "$single" "$batch"; [[ -n ${pid:-} ]] && { kill "$pid" 2>/dev/null || true; }; [[ -n ${sampler:-} ]] && { kill "$sampler" 2>/dev/null || true; }; true' EXIT
 printf '{"texts": ["%s"]}' "$(sed -n 1p bench/sentences.txt)" >"$single"
 { printf '{"texts": ['; head -32 bench/sentences.txt | sed 's/.*/"&"/' | paste -sd, | tr -d '\n'; printf ']}'; } >"$batch"
 
