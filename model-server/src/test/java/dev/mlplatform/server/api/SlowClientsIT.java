@@ -45,14 +45,8 @@ class SlowClientsIT {
     List<Socket> slow = new ArrayList<>();
     try {
       for (int i = 0; i < STALLED_CLIENTS; i++) {
-        Socket socket = new Socket("127.0.0.1", server.httpPort());
-        socket.setSoTimeout(30_000);
-        socket
-            .getOutputStream()
-            .write(
-                ("POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                        + "Content-Length: 100000\r\n\r\n{\"texts\": [\"")
-                    .getBytes(StandardCharsets.US_ASCII));
+        Socket socket = startPredict(100_000);
+        socket.getOutputStream().write("{\"texts\": [\"".getBytes(StandardCharsets.US_ASCII));
         slow.add(socket);
       }
       Thread.sleep(2_000); // every stalled client is now inside a request thread
@@ -94,17 +88,7 @@ class SlowClientsIT {
         byte[] body =
             ("{\"texts\": [\"trickled sentence number " + i + "\"]}")
                 .getBytes(StandardCharsets.US_ASCII);
-        Socket socket = new Socket("127.0.0.1", server.httpPort());
-        socket.setSoTimeout(30_000);
-        socket
-            .getOutputStream()
-            .write(
-                ("POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                        + "Content-Length: "
-                        + body.length
-                        + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-        slow.add(socket);
+        slow.add(startPredict(body.length));
         bodies.add(body);
       }
       // 4 bytes per client every 200 ms: ~2 s per body, each well inside the 10 s idle timeout
@@ -151,6 +135,21 @@ class SlowClientsIT {
         socket.close();
       }
     }
+  }
+
+  /** Opens a connection and sends the headers of a {@code POST /predict}, but no body yet. */
+  private Socket startPredict(int contentLength) throws IOException {
+    Socket socket = new Socket("127.0.0.1", server.httpPort());
+    socket.setSoTimeout(30_000);
+    socket
+        .getOutputStream()
+        .write(
+            ("POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: "
+                    + contentLength
+                    + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+    return socket;
   }
 
   private static double sample(ApiClient metrics, String name, String... labels) {

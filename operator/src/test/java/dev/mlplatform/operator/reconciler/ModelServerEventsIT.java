@@ -5,12 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.testing.MockCluster;
+import dev.mlplatform.operator.testing.SettableClock;
 import io.fabric8.kubernetes.api.model.Event;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -110,32 +108,5 @@ class ModelServerEventsIT {
     server.getMetadata().setNamespace(NS);
     server.getMetadata().setUid(uid);
     return server;
-  }
-
-  private static final class SettableClock extends Clock {
-    private volatile Instant now;
-
-    SettableClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
   }
 }

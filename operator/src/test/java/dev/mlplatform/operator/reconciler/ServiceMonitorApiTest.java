@@ -3,12 +3,10 @@ package dev.mlplatform.operator.reconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mlplatform.operator.reconciler.ServiceMonitorApi.State;
+import dev.mlplatform.operator.testing.SettableClock;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,29 +15,6 @@ import org.junit.jupiter.api.Test;
 class ServiceMonitorApiTest {
 
   /** A clock that stands still until the test moves it. */
-  private static final class TestClock extends Clock {
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   /** Answers from a script, remembering what it was asked. */
   private static final class ScriptedDiscovery implements ServiceMonitorApi.Discovery {
     final List<String> asked = new ArrayList<>();
@@ -56,7 +31,7 @@ class ServiceMonitorApiTest {
     }
   }
 
-  private final TestClock clock = new TestClock();
+  private final SettableClock clock = new SettableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final ScriptedDiscovery discovery = new ScriptedDiscovery();
   private final ServiceMonitorApi api =
       new ServiceMonitorApi(discovery, Duration.ofMinutes(1), clock);
