@@ -13,10 +13,10 @@ import dev.mlplatform.operator.api.v1alpha1.ReplicasSpec;
 import dev.mlplatform.operator.config.OperatorConfig;
 import dev.mlplatform.operator.monitoring.MonitoringAssets.Alert;
 import dev.mlplatform.operator.monitoring.MonitoringAssets.Query;
+import dev.mlplatform.operator.testing.DeploymentController;
 import dev.mlplatform.operator.testing.Fault;
 import dev.mlplatform.operator.testing.MockCluster;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerStatusBuilder;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -545,23 +545,7 @@ class MonitoringIT {
                       .build());
               return h;
             });
-    client
-        .apps()
-        .deployments()
-        .inNamespace(NAMESPACE)
-        .withName(MODEL_SERVER)
-        .editStatus(
-            d -> {
-              d.setStatus(
-                  new DeploymentStatusBuilder()
-                      .withObservedGeneration(d.getMetadata().getGeneration())
-                      .withReplicas(1)
-                      .withUpdatedReplicas(1)
-                      .withReadyReplicas(1)
-                      .withAvailableReplicas(1)
-                      .build());
-              return d;
-            });
+    DeploymentController.rolledOut(client, NAMESPACE, MODEL_SERVER, 1);
   }
 
   private static ModelServer modelServer(String name, String namespace) {

@@ -21,6 +21,7 @@ import dev.mlplatform.operator.resources.PodDisruptionBudgetDesiredState;
 import dev.mlplatform.operator.resources.ResolvedSpec;
 import dev.mlplatform.operator.resources.ServiceDesiredState;
 import dev.mlplatform.operator.testing.ApiRequest;
+import dev.mlplatform.operator.testing.DeploymentController;
 import dev.mlplatform.operator.testing.Fault;
 import dev.mlplatform.operator.testing.LogCapture;
 import dev.mlplatform.operator.testing.MockCluster;
@@ -34,7 +35,6 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerStatusBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -862,24 +862,6 @@ class FaultToleranceIT {
                               .build());
                       return h;
                     }));
-    onConflictAgain(
-        () ->
-            client
-                .apps()
-                .deployments()
-                .inNamespace(ns)
-                .withName(NAME)
-                .editStatus(
-                    d -> {
-                      d.setStatus(
-                          new DeploymentStatusBuilder()
-                              .withObservedGeneration(d.getMetadata().getGeneration())
-                              .withReplicas(ready)
-                              .withUpdatedReplicas(ready)
-                              .withReadyReplicas(ready)
-                              .withAvailableReplicas(ready)
-                              .build());
-                      return d;
-                    }));
+    onConflictAgain(() -> DeploymentController.rolledOut(client, ns, NAME, ready));
   }
 }

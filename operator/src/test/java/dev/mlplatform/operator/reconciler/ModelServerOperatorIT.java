@@ -10,6 +10,7 @@ import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.api.v1alpha1.ReplicasSpec;
 import dev.mlplatform.operator.config.OperatorConfig;
 import dev.mlplatform.operator.resources.DeploymentDesiredState;
+import dev.mlplatform.operator.testing.DeploymentController;
 import dev.mlplatform.operator.testing.Fault;
 import dev.mlplatform.operator.testing.MockCluster;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -22,7 +23,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerStatusBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -361,23 +361,7 @@ class ModelServerOperatorIT {
                       .build());
               return h;
             });
-    client
-        .apps()
-        .deployments()
-        .inNamespace(ns)
-        .withName("embeddings")
-        .editStatus(
-            d -> {
-              d.setStatus(
-                  new DeploymentStatusBuilder()
-                      .withObservedGeneration(d.getMetadata().getGeneration())
-                      .withReplicas(2)
-                      .withUpdatedReplicas(2)
-                      .withReadyReplicas(2)
-                      .withAvailableReplicas(2)
-                      .build());
-              return d;
-            });
+    DeploymentController.rolledOut(client, ns, "embeddings", 2);
 
     await()
         .atMost(TIMEOUT)

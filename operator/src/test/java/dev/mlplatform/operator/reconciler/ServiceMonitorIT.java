@@ -8,6 +8,7 @@ import dev.mlplatform.operator.TestModelServers;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.api.v1alpha1.MonitoringSpec;
 import dev.mlplatform.operator.config.OperatorConfig;
+import dev.mlplatform.operator.testing.DeploymentController;
 import dev.mlplatform.operator.testing.MockCluster;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
@@ -15,7 +16,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.Counter;
@@ -120,23 +120,7 @@ class ServiceMonitorIT {
     await()
         .atMost(TIMEOUT)
         .until(() -> client.apps().deployments().inNamespace(NS).withName(name).get() != null);
-    client
-        .apps()
-        .deployments()
-        .inNamespace(NS)
-        .withName(name)
-        .editStatus(
-            d -> {
-              d.setStatus(
-                  new DeploymentStatusBuilder()
-                      .withObservedGeneration(d.getMetadata().getGeneration())
-                      .withReplicas(1)
-                      .withUpdatedReplicas(1)
-                      .withReadyReplicas(1)
-                      .withAvailableReplicas(1)
-                      .build());
-              return d;
-            });
+    DeploymentController.rolledOut(client, NS, name, 1);
   }
 
   private double counter(String name, String tag, String value) {
