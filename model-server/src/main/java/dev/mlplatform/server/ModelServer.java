@@ -28,6 +28,13 @@ public final class ModelServer implements AutoCloseable {
   /** Longest wait for accepted work and in-flight responses once the drain period is over. */
   private static final Duration FINISH_TIMEOUT = Duration.ofSeconds(30);
 
+  /**
+   * How long no request must arrive, once all are answered, before the listener closes: a client
+   * answered a moment ago that comes straight back is told 503 (go elsewhere) rather than finding
+   * its new connection cut.
+   */
+  private static final Duration QUIET_BEFORE_CLOSE = Duration.ofMillis(300);
+
   private final ServerConfig config;
   private final String version;
   private final ServerMetrics metrics;
@@ -130,11 +137,26 @@ public final class ModelServer implements AutoCloseable {
     if (current != null && !current.drain(FINISH_TIMEOUT)) {
       LOG.warn("accepted work did not finish within {} s", FINISH_TIMEOUT.toSeconds());
     }
-    while (metrics.requestsInFlight() > 0 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    awaitQuiet(deadline);
     close();
     LOG.info("stopped");
+  }
+
+  /** Waits until nothing is in flight and nothing has arrived for {@link #QUIET_BEFORE_CLOSE}. */
+  private void awaitQuiet(long deadline) throws InterruptedException {
+    long arrived = metrics.requestsArrived();
+    long quietSince = System.nanoTime();
+    while (System.nanoTime() < deadline) {
+      long now = System.nanoTime();
+      long latest = metrics.requestsArrived();
+      if (latest != arrived || metrics.requestsInFlight() > 0) {
+        arrived = latest;
+        quietSince = now;
+      } else if (now - quietSince >= QUIET_BEFORE_CLOSE.toNanos()) {
+        return;
+      }
+      Thread.sleep(10);
+    }
   }
 
   @Override

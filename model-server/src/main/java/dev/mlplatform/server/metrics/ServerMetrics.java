@@ -18,6 +18,7 @@ import io.prometheus.metrics.core.metrics.Info;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 
 /**
@@ -41,6 +42,7 @@ public final class ServerMetrics implements BatchObserver, AutoCloseable {
   private final MeterRegistry registry;
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicLong arrived = new AtomicLong();
   private final AtomicInteger ready = new AtomicInteger();
   private final DistributionSummary batchSize;
   private final DistributionSummary batchTokens;
@@ -140,7 +142,13 @@ public final class ServerMetrics implements BatchObserver, AutoCloseable {
     return inFlight.get();
   }
 
+  /** Requests that have reached the routes since start, finished or not. */
+  public long requestsArrived() {
+    return arrived.get();
+  }
+
   public void requestStarted() {
+    arrived.incrementAndGet();
     inFlight.incrementAndGet();
   }
 
