@@ -6,10 +6,14 @@ cd "$(dirname "$0")/.."
 source bench/server.sh
 
 DURATION=${DURATION:-20}            # seconds per wrk run
+# On a machine with cores to spare, BENCH_CPUS pins the engine-alone runs and the server to those
+# cores and WRK_CPUS pins wrk elsewhere (taskset lists, e.g. BENCH_CPUS=0-1 WRK_CPUS=2), so the
+# load generator stops competing with the model. Unset, everything shares all cores.
+CORES=$(on_bench_cpus nproc)
 # engine-alone shapes, WORKERSxTHREADS: passes side by side x intra-op threads per pass; the best
 # of all is the ceiling. The server runs with its defaults (INFERENCE_WORKERS/INFERENCE_THREADS from
 # the environment, when set, are passed on).
-PARALLELISM=${PARALLELISM:-"1x$(nproc) $(nproc)x1"}
+PARALLELISM=${PARALLELISM:-"1x$CORES ${CORES}x1"}
 ENGINES=${ENGINES:-"OnnxRuntime PyTorch"}
 HTTP_PORT=${BENCH_HTTP_PORT:-18080}
 METRICS_PORT=${BENCH_METRICS_PORT:-19090}
@@ -40,8 +44,8 @@ model_uri() {
 run_wrk() { # label connections batch
   local label=$1 conns=$2 batch=$3
   # warm the server at this shape, then measure
-  BATCH=$batch wrk -t1 -c"$conns" -d3s -s bench/predict.lua "http://127.0.0.1:$HTTP_PORT" >/dev/null
-  BATCH=$batch wrk -t1 -c"$conns" -d"${DURATION}s" --timeout 10s -s bench/predict.lua \
+  BATCH=$batch on_wrk_cpus wrk -t1 -c"$conns" -d3s -s bench/predict.lua "http://127.0.0.1:$HTTP_PORT" >/dev/null
+  BATCH=$batch on_wrk_cpus wrk -t1 -c"$conns" -d"${DURATION}s" --timeout 10s -s bench/predict.lua \
     "http://127.0.0.1:$HTTP_PORT" | tee "$OUT/wrk-$label.txt" | grep RESULT
 }
 
@@ -54,7 +58,7 @@ bench_engine() { # engine
   local shape
   for shape in $PARALLELISM; do
     echo "== $engine: engine alone (in-process, pre-tokenised, $shape workers x threads)"
-    java -Xmx1g -cp "$JAR:$BENCH_JAR" dev.mlplatform.bench.EngineThroughput \
+    on_bench_cpus java -Xmx1g -cp "$JAR:$BENCH_JAR" dev.mlplatform.bench.EngineThroughput \
       bench/sentences.txt "$uri" "${shape%x*}" "${shape#*x}" 5 2>/dev/null | tee -a "$OUT/engine-$engine.txt"
   done
   local engine_best engine_best_at
@@ -83,7 +87,7 @@ bench_engine() { # engine
   single=$(field "$engine-c16-b1" rps)
   batch=$(awk "BEGIN {print $(field "$engine-c4-b32" rps) * 32}")
   {
-    echo "== $engine ($(nproc) cores, server $server_shape workers x threads, $(awk '/tokens on average/ {print $(NF-3); exit}' "$OUT/engine-$engine.txt") tokens per sentence on average)"
+    echo "== $engine ($CORES cores${BENCH_CPUS:+ ($BENCH_CPUS)}${WRK_CPUS:+, wrk on $WRK_CPUS}, server $server_shape workers x threads, $(awk '/tokens on average/ {print $(NF-3); exit}' "$OUT/engine-$engine.txt") tokens per sentence on average)"
     printf '  engine alone, best shape     %7.1f embeddings/s (%s)\n' "$engine_best" "$engine_best_at"
     printf '  server c=16, 1 per request   %7.1f embeddings/s  ratio %.2f  p50 %s ms  p99 %s ms  errors %s\n' \
       "$single" "$(awk "BEGIN {print $single / $engine_best}")" "$(field "$engine-c16-b1" p50_ms)" "$(field "$engine-c16-b1" p99_ms)" "$(field "$engine-c16-b1" errors)"
