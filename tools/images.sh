@@ -38,12 +38,13 @@ OPERATOR_JAR=$(ls operator/target/operator-*-all.jar 2>/dev/null | head -1 || tr
 HTTP_PORT=${SMOKE_HTTP_PORT:-18080}
 METRICS_PORT=${SMOKE_METRICS_PORT:-19090}
 MANAGEMENT_PORT=${SMOKE_MANAGEMENT_PORT:-18081}
-# the hardened flags of the operator's Deployment: read-only root, writable /tmp and cache volumes
-# (exec allowed, as on an emptyDir), no capabilities, no privilege escalation, uid 10001. Podman 4.3
+# the hardened flags of the operator's Deployment: read-only root, writable /tmp and cache volumes,
+# no capabilities, no privilege escalation, uid 10001; /tmp noexec, stricter than an emptyDir, to
+# prove no native library is loaded from it (the images bake theirs). Podman 4.3
 # ignores a tmpfs "mode=": "U" chowns the cache tmpfs to the container's user instead (an emptyDir
 # is world-writable, so the pod needs neither)
 HARDENED=(--read-only --cap-drop=ALL --security-opt no-new-privileges --user 10001:10001
-  --tmpfs /tmp:rw,exec,nosuid,nodev,size=256m,mode=1777)
+  --tmpfs /tmp:rw,noexec,nosuid,nodev,size=256m,mode=1777)
 
 say() { printf '==> %s\n' "$*"; }
 die() {
@@ -182,6 +183,9 @@ grep -q '^model_server_info' <<<"$metrics" || die "/metrics on the metrics port 
 cache=$(podman exec mlplatform-smoke-server sh -c 'du -sk /var/cache/mlplatform | cut -f1')
 say "cache volume after start: ${cache} KiB (links to the baked caches)"
 [ "$cache" -lt 1024 ] || die "the server unpacked ${cache} KiB into its cache volume at start"
+ort=$(podman exec mlplatform-smoke-server sh -c "grep -o '/[^ ]*libonnxruntime.so' /proc/1/maps | head -1")
+say "ONNX Runtime mapped from ${ort:-nowhere}"
+case $ort in /opt/mlplatform/cache/*) ;; *) die "ONNX Runtime was not loaded from the baked cache" ;; esac
 podman exec mlplatform-smoke-server sh -c 'touch /opt/mlplatform/x 2>/dev/null' &&
   die "the root filesystem is writable"
 [ "$(podman exec mlplatform-smoke-server id -u)" = 10001 ] || die "not running as uid 10001"

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import ai.djl.util.PairList;
+import ai.djl.util.Utils;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.io.IOException;
@@ -82,6 +83,8 @@ public final class DjlEmbeddingModel implements EmbeddingModel {
       setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
       return Map.of();
     }
+    // before the first ORT class loads its natives
+    new OnnxRuntimeNatives(Utils.getEngineCacheDir("onnxruntime")).install();
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     options.setIntraOpNumThreads(threads);
     options.setInterOpNumThreads(1);
