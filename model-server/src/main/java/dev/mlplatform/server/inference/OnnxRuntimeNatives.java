@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * to its own loader: this is an optimisation, never a reason not to start.
  */
 final class OnnxRuntimeNatives {
-  static final String PATH_PROPERTY = "onnxruntime.native.path";
+  private static final String PATH_PROPERTY = "onnxruntime.native.path";
 
   private static final Logger LOG = LoggerFactory.getLogger(OnnxRuntimeNatives.class);
   private static final List<String> LIBRARIES = List.of("onnxruntime", "onnxruntime4j_jni");
@@ -63,8 +63,8 @@ final class OnnxRuntimeNatives {
 
   private Optional<Path> unpacked() throws IOException {
     String platform = platform();
-    URL main = resource(platform, LIBRARIES.get(0));
-    if (platform == null || main == null) {
+    URL main = platform == null ? null : resource(platform, LIBRARIES.get(0));
+    if (main == null) {
       return Optional.empty();
     }
     URLConnection connection = main.openConnection();
@@ -92,8 +92,9 @@ final class OnnxRuntimeNatives {
       Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
       LOG.info("unpacked ONNX Runtime's natives into {}", target);
     } catch (IOException e) {
-      // another process may have unpacked the same content first: its copy serves if complete
-      LOG.debug("cannot move {} to {}", part, target, e);
+      if (!complete(target)) {
+        throw e;
+      } // else another process unpacked the same content first, and its copy serves
     } finally {
       deleteQuietly(part);
     }
