@@ -21,12 +21,19 @@ $(SERVER_JAR): $(shell find model-server/src -type f 2>/dev/null) model-server/p
 run: $(SERVER_JAR) ## Start the model server on the bundled model (offline) on :8080, metrics on :9090
 	$(JAVA) -XX:+UseG1GC -XX:TieredStopAtLevel=1 -XX:MaxNewSize=128m -Xmx1g -jar $(SERVER_JAR)
 
+.PHONY: test-deps
+test-deps: ## Install (or name) every tool the tests need: tools/setup.sh (apt as root or sudo -n)
+	bash tools/setup.sh test
+
 .PHONY: test
-test: ## Run unit and integration tests (what CI runs)
+test: test-deps ## Run unit and integration tests (what CI runs); sets up its tools first
 	$(MVN) verify
 
-.PHONY: bench
-bench: build ## Benchmark: engine alone vs the HTTP server under wrk (see README, Performance)
+.PHONY: bench bench-deps
+bench-deps: ## Install (or name) what the benchmarks need: wrk
+	bash tools/setup.sh bench
+
+bench: build bench-deps ## Benchmark: engine alone vs the HTTP server under wrk (see README, Performance)
 	bash bench/run.sh
 
 .PHONY: bench-load
@@ -67,12 +74,15 @@ k8s-render: ## Print the Kustomize overlay OVERLAY (dev or prod) as kubectl woul
 k8s-deploy: ## Install the operator into the current kubectl context with the OVERLAY (default dev)
 	kubectl apply -k k8s/overlays/$(OVERLAY)
 
-.PHONY: images images-smoke images-lint
-images: build ## Build both container images offline with podman (debootstrap base cached in ~/.cache/mlplatform)
+.PHONY: images images-smoke images-lint images-deps
+images-deps: ## Install (or name) what the image targets need: podman, runc, debootstrap, npm
+	bash tools/setup.sh images
+
+images: build images-deps ## Build both container images offline with podman (debootstrap base cached in ~/.cache/mlplatform)
 	bash tools/images.sh build
 
-images-smoke: build ## Build the images and run them hardened: server /health/ready + /predict, operator reconciles against a mock API server
+images-smoke: build images-deps ## Build the images and run them hardened: server /health/ready + /predict, operator reconciles against a mock API server
 	bash tools/images.sh smoke
 
-images-lint: ## Lint Dockerfile.server and Dockerfile.operator (npm dockerfilelint)
+images-lint: images-deps ## Lint Dockerfile.server and Dockerfile.operator (npm dockerfilelint)
 	bash tools/images.sh lint

@@ -8,8 +8,9 @@
 #                           against a mock API server on the host (--network=host)
 #   tools/images.sh lint    lint both Dockerfiles with npm dockerfilelint (offline)
 #
-# Needs: podman, buildah's runtime pieces and runc (see ../shared/notes/containers.md for the apt
-# packages), debootstrap for the first base, curl, python3; the jars built first (`make build`;
+# Needs: podman, buildah's runtime pieces and runc, debootstrap for the first base, curl, python3
+# (`make images-deps` installs them: tools/setup.sh images); root or passwordless sudo; the jars
+# built first (`make build`;
 # smoke also needs mvn, a JDK and the operator's test classes, for the mock API server).
 # The base image is made offline with debootstrap (Debian bookworm + openjdk-17-jre-headless) and
 # its tar cached in $MLPLATFORM_CACHE (default ~/.cache/mlplatform); it stands in for the
@@ -71,9 +72,13 @@ for tool in podman runc curl python3; do
 done
 [ -f "$BASE_TAR" ] || command -v debootstrap >/dev/null || missing+=(debootstrap)
 if ((${#missing[@]})); then
-  die "missing: ${missing[*]}. Install (Debian 12): apt-get install --no-install-recommends buildah podman runc fuse-overlayfs slirp4netns uidmap debootstrap skopeo umoci conmon containernetworking-plugins golang-github-containers-common catatonit"
+  die "missing: ${missing[*]}: run \`make images-deps\` (tools/setup.sh images installs them)"
 fi
-[ "$(id -u)" = 0 ] || die "needs root (rootful podman, debootstrap)"
+if [ "$(id -u)" != 0 ]; then
+  # rootful podman and debootstrap; a CI runner's user has passwordless sudo
+  sudo -n true 2>/dev/null || die "needs root (rootful podman, debootstrap), or passwordless sudo"
+  exec sudo -n --preserve-env=PATH,HOME,JAVA_HOME,MLPLATFORM_CACHE,IMAGE_TAG bash "$0" "$@"
+fi
 [ -f "$SERVER_JAR" ] && [ -n "$OPERATOR_JAR" ] || die "build the jars first: make build"
 
 WORK=$(mktemp -d /tmp/mlplatform-images.XXXXXX)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.mlplatform.operator.testing.Tools;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,6 @@ class ArgoCdTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Path CUSTOMIZATION =
       Golden.repoRoot().resolve("k8s/argocd/serving.mlplatform.dev/ModelServer");
-  private static final Path LUA = Path.of("/usr/bin/lua5.1");
 
   record Case(String input, String status, String message) {
     @Override
@@ -51,7 +51,7 @@ class ArgoCdTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void health_script_answers_as_its_test_file_says(Case c) throws Exception {
-    assertThat(LUA).as("lua5.1 is installed (.ci/run installs it)").exists();
+    Path lua5 = Tools.require("lua5.1", "lua");
     JsonNode obj = YAML.readTree(CUSTOMIZATION.resolve(c.input()).toFile());
     Path script = Files.createTempFile("health", ".lua");
     Files.writeString(
@@ -62,7 +62,7 @@ class ArgoCdTest {
             + CUSTOMIZATION.resolve("health.lua")
             + "\")\nio.write(hs.status, \"\\n\", hs.message or \"\")\n");
     Process lua =
-        new ProcessBuilder(LUA.toString(), script.toString()).redirectErrorStream(true).start();
+        new ProcessBuilder(lua5.toString(), script.toString()).redirectErrorStream(true).start();
     String out = new String(lua.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(lua.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(lua.exitValue()).as(out).isZero();

@@ -1,15 +1,14 @@
 package dev.mlplatform.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.mlplatform.operator.config.OperatorConfig;
 import dev.mlplatform.operator.testing.MockCluster;
+import dev.mlplatform.operator.testing.Tools;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +24,7 @@ class KubectlIT {
     List<String> command =
         new ArrayList<>(
             List.of(
-                "kubectl",
+                Tools.require("kubectl", "kubernetes").toString(),
                 "--server=" + cluster.url(),
                 "--insecure-skip-tls-verify=true",
                 "--request-timeout=10s"));
@@ -44,7 +43,6 @@ class KubectlIT {
 
   @Test
   void kubectl_apply_of_the_minimal_example_yields_the_five_children() throws Exception {
-    assumeThat(Path.of("/usr/bin/kubectl")).as("kubectl is installed").exists();
     try (MockCluster cluster = MockCluster.start()) {
       Operator operator =
           ModelServerOperator.create(

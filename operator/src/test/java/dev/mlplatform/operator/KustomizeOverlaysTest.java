@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.mlplatform.operator.testing.Tools;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -18,12 +19,14 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,11 +35,13 @@ class KustomizeOverlaysTest {
   private static final Path OVERLAYS = Golden.repoRoot().resolve("k8s/overlays");
 
   private static String render(String overlay) throws Exception {
-    assertThat(Path.of("/usr/bin/kubectl"))
-        .as("kubectl is installed (.ci/run installs it)")
-        .exists();
+    return render(OVERLAYS.resolve(overlay));
+  }
+
+  private static String render(Path overlay) throws Exception {
     Process process =
-        new ProcessBuilder("kubectl", "kustomize", OVERLAYS.resolve(overlay).toString())
+        new ProcessBuilder(
+                Tools.require("kubectl", "kubernetes").toString(), "kustomize", overlay.toString())
             .redirectErrorStream(true)
             .start();
     String rendered = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -84,6 +89,52 @@ class KustomizeOverlaysTest {
       String tag = image.substring(image.lastIndexOf('/') + 1);
       assertThat(tag).as(image).contains(":").doesNotEndWith(":latest");
       assertThat(tag.substring(tag.indexOf(':') + 1)).as(image).matches("\\d+\\.\\d+\\.\\d+.*");
+    }
+  }
+
+  /** What the release workflow runs after pushing the images, on a copy of the repository. */
+  @Test
+  void the_release_pin_moves_both_images_and_leaves_the_golden_file_true(@TempDir Path copy)
+      throws Exception {
+    Path root = Golden.repoRoot();
+    copyTree(root.resolve("k8s"), copy.resolve("k8s"));
+    copyTree(root.resolve("tools"), copy.resolve("tools"));
+    Path golden = copy.resolve("operator/src/test/resources/golden/k8s-overlay-prod.yaml");
+    Files.createDirectories(golden.getParent());
+    Files.copy(Golden.dir().resolve("k8s-overlay-prod.yaml"), golden);
+    String before = render("prod");
+
+    Process pin =
+        new ProcessBuilder(
+                "bash", copy.resolve("tools/release-pin.sh").toString(), "9.8.7", "reg.test/team")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(pin.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(pin.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(pin.exitValue()).as(out).isZero();
+
+    String after = render(copy.resolve("k8s/overlays/prod"));
+    Container container =
+        operator(objects(after)).getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(container.getImage()).isEqualTo("reg.test/team/operator:9.8.7");
+    assertThat(env(container, "DEFAULT_SERVER_IMAGE"))
+        .isEqualTo("reg.test/team/model-server:9.8.7");
+    assertThat(golden).hasContent(after);
+    List<String> changed = new ArrayList<>(after.lines().toList());
+    changed.removeAll(before.lines().toList());
+    assertThat(changed).as("only the two image lines change").hasSize(2);
+  }
+
+  private static void copyTree(Path from, Path to) throws Exception {
+    try (Stream<Path> paths = Files.walk(from)) {
+      for (Path path : paths.toList()) {
+        Path target = to.resolve(from.relativize(path).toString());
+        if (Files.isDirectory(path)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(path, target);
+        }
+      }
     }
   }
 

@@ -1,15 +1,18 @@
 package dev.mlplatform.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.config.OperatorConfig;
 import dev.mlplatform.operator.reconciler.SpecValidator;
 import dev.mlplatform.operator.resources.ServiceMonitor;
+import dev.mlplatform.operator.testing.Tools;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
@@ -18,12 +21,16 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The shipped manifests (k8s/base) and examples, read as Kubernetes objects. */
@@ -157,9 +164,55 @@ class ManifestsTest {
     assertThat(full.getSpec().getNetworkPolicy().getAllowedNamespaceSelectors()).hasSize(1);
   }
 
+  /** Argo CD syncs what the team's Application includes; nothing else exists on the cluster. */
+  @Test
+  void the_team_application_syncs_every_secret_its_model_servers_name() throws IOException {
+    GenericKubernetesResource app =
+        read(EXAMPLES.resolve("argocd/team-modelservers.yaml"), GenericKubernetesResource.class);
+    Map<?, ?> source = (Map<?, ?>) app.getAdditionalProperties().get("spec");
+    source = (Map<?, ?>) source.get("source");
+    String include = (String) ((Map<?, ?>) source.get("directory")).get("include");
+    PathMatcher synced = FileSystems.getDefault().getPathMatcher("glob:" + include);
+    List<HasMetadata> objects = new ArrayList<>();
+    try (Stream<Path> files = Files.list(EXAMPLES)) {
+      for (Path file : files.filter(f -> synced.matches(f.getFileName())).toList()) {
+        String yaml = Files.readString(file);
+        String kind = Serialization.unmarshal(yaml, GenericKubernetesResource.class).getKind();
+        objects.add(
+            kind.equals("ModelServer")
+                ? Serialization.unmarshal(yaml, ModelServer.class)
+                : (HasMetadata) Serialization.unmarshal(yaml));
+      }
+    }
+
+    List<ModelServer> servers =
+        objects.stream()
+            .filter(ModelServer.class::isInstance)
+            .map(ModelServer.class::cast)
+            .toList();
+    assertThat(servers).hasSize(2);
+    for (ModelServer server : servers) {
+      if (server.getSpec().getAuth() == null) {
+        continue;
+      }
+      var ref = server.getSpec().getAuth().getApiKeySecretRef();
+      assertThat(objects)
+          .as("a synced Secret %s with key %s", ref.getName(), ref.getKey())
+          .filteredOn(Secret.class::isInstance)
+          .map(Secret.class::cast)
+          .anySatisfy(
+              secret -> {
+                assertThat(secret.getMetadata().getName()).isEqualTo(ref.getName());
+                assertThat(secret.getMetadata().getNamespace())
+                    .isEqualTo(server.getMetadata().getNamespace());
+                assertThat(secret.getStringData().get(ref.getKey())).hasSizeGreaterThan(15);
+              });
+    }
+  }
+
   @Test
   void kustomize_renders_the_base_as_in_its_golden_file() throws Exception {
-    assumeThat(Path.of("/usr/bin/kubectl")).as("kubectl is installed").exists();
+    Path kubectl = Tools.require("kubectl", "kubernetes");
     if (Golden.updating()) {
       // The base includes the CRD copy; refresh it first so one update run suffices.
       String crd = "modelservers.serving.mlplatform.dev-v1.yml";
@@ -169,7 +222,7 @@ class ManifestsTest {
           java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
     Process process =
-        new ProcessBuilder("kubectl", "kustomize", BASE.toString())
+        new ProcessBuilder(kubectl.toString(), "kustomize", BASE.toString())
             .redirectErrorStream(true)
             .start();
     String rendered = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -1,7 +1,6 @@
 package dev.mlplatform.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
@@ -64,7 +63,9 @@ class ModelServerContractIT {
   @Test
   void generated_probes_are_answered_by_the_real_server_started_with_the_generated_env()
       throws Exception {
-    assumeThat(SERVER_JAR).as("the model server jar is built").exists();
+    assertThat(SERVER_JAR)
+        .as("the model server jar (make test builds it first; alone: make build)")
+        .exists();
     ModelServer server =
         Serialization.unmarshal(
             Files.readString(Golden.repoRoot().resolve("examples/modelserver-minimal.yaml")),

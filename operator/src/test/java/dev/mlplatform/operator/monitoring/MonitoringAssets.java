@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.mlplatform.operator.Golden;
+import dev.mlplatform.operator.testing.Tools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -288,11 +289,7 @@ final class MonitoringAssets {
   }
 
   static Path tool(String name) {
-    Path path = Path.of("/usr/bin", name);
-    assertThat(path)
-        .as("%s is installed (.ci/run installs Debian's prometheus package)", name)
-        .exists();
-    return path;
+    return Tools.require(name, "prometheus");
   }
 
   private static Map<String, String> strings(JsonNode node) {

@@ -1,7 +1,6 @@
 package dev.mlplatform.operator.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -90,7 +89,9 @@ class MonitoringIT {
 
   @BeforeAll
   static void start_the_processes_and_send_traffic() throws Exception {
-    assumeThat(SERVER_JAR).as("the model server jar is built (make test builds it)").exists();
+    assertThat(SERVER_JAR)
+        .as("the model server jar (make test builds it first; alone: make build)")
+        .exists();
     Path prometheusBinary = MonitoringAssets.tool("prometheus");
     long started = System.nanoTime();
     work = Files.createTempDirectory("monitoring-it");
