@@ -141,6 +141,7 @@ wants bench && need wrk wrk
 k8s_missing=false
 route_missing=false
 if wants test && ! off kubernetes; then
+  need ip iproute2 # the blackhole route below
   k8s_present || {
     k8s_missing=true
     missing+=("Kubernetes v$K8S_VERSION binaries (${k8s_binaries[*]}) in $KUBE_DIR")
