@@ -92,6 +92,46 @@ class CrdTest {
         .isEqualTo(ResolvedSpec.defaultMetricsNamespaceSelector());
   }
 
+  /**
+   * The API server applies a field's default only inside an object that exists: without a default
+   * of its own, an absent spec.replicas would never get min 1 and max 5 (kubectl get then shows
+   * empty MIN and MAX). ModelServerCrdIT checks the effect on a real server.
+   */
+  @Test
+  void every_optional_object_with_defaulted_fields_is_defaulted_itself() throws IOException {
+    List<String> missing = new ArrayList<>();
+    collectUndefaultedParents("spec", spec(), missing);
+    assertThat(missing).isEmpty();
+    assertThat(spec().at("/properties/replicas/default").toString()).isEqualTo("{}");
+  }
+
+  private static void collectUndefaultedParents(String path, JsonNode node, List<String> missing) {
+    List<String> required = new ArrayList<>();
+    node.path("required").forEach(r -> required.add(r.asText()));
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.path("properties").fields();
+        it.hasNext(); ) {
+      var field = it.next();
+      JsonNode child = field.getValue();
+      String childPath = path + "." + field.getKey();
+      if ("object".equals(child.path("type").asText())
+          && !required.contains(field.getKey())
+          && !child.has("default")
+          && hasDefaultedField(child)) {
+        missing.add(childPath);
+      }
+      collectUndefaultedParents(childPath, child, missing);
+    }
+  }
+
+  private static boolean hasDefaultedField(JsonNode object) {
+    for (JsonNode field : object.path("properties")) {
+      if (field.has("default") || hasDefaultedField(field)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   @Test
   void schema_checks_the_scrape_interval_as_the_operator_does() throws IOException {
     JsonNode interval = spec().at("/properties/monitoring/properties/interval");

@@ -2,12 +2,19 @@ package dev.mlplatform.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.Map;
 
-/** What the user asks for. Absent fields mean "use the documented default". */
+/**
+ * What the user asks for. Absent fields mean "use the documented default". Every object whose
+ * fields have schema defaults is itself defaulted to {@code {}}, so that the API server fills in
+ * those defaults when the user leaves the whole object out (it defaults only inside objects that
+ * exist). The operator resolves the same defaults itself ({@code ResolvedSpec}) and never writes
+ * them back.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ModelServerSpec {
 
@@ -23,7 +30,10 @@ public class ModelServerSpec {
   private String image;
 
   /** Autoscaling bounds. */
-  @JsonPropertyDescription("Autoscaling bounds: the HPA keeps the replica count within [min, max].")
+  @Default("{}")
+  @JsonPropertyDescription(
+      "Autoscaling bounds: the HPA keeps the replica count within [min, max]. Default: min 1,"
+          + " max 5.")
   private ReplicasSpec replicas;
 
   /** Compute resources of the model-server container. */
@@ -33,10 +43,12 @@ public class ModelServerSpec {
   private ResourceRequirements resources;
 
   /** Horizontal Pod Autoscaler targets. */
+  @Default("{}")
   @JsonPropertyDescription("Horizontal Pod Autoscaler targets and scale-down stabilization.")
   private AutoscalingSpec autoscaling;
 
   /** Dynamic batching limits. */
+  @Default("{}")
   @JsonPropertyDescription("Dynamic batching limits of the model server's inference queue.")
   private BatchingSpec batching;
 
@@ -60,16 +72,19 @@ public class ModelServerSpec {
   private AuthSpec auth;
 
   /** The Service in front of the pods. */
+  @Default("{}")
   @JsonPropertyDescription("The Service in front of the model server pods.")
   private ServiceSpec service;
 
   /** Prometheus Operator scraping. */
+  @Default("{}")
   @JsonPropertyDescription(
       "Scraping by a Prometheus Operator: a ServiceMonitor for the Service's metrics port, where"
           + " the cluster serves the monitoring.coreos.com/v1 ServiceMonitor API. On by default.")
   private MonitoringSpec monitoring;
 
   /** Ingress restrictions. */
+  @Default("{}")
   @JsonPropertyDescription(
       "An optional NetworkPolicy that admits only the listed namespaces to the pods. Off by"
           + " default.")
