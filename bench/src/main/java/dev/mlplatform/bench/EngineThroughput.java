@@ -35,7 +35,8 @@ public final class EngineThroughput {
     ModelFiles files =
         new ModelLocator(
                 new BundledModels(
-                    Path.of(System.getProperty("java.io.tmpdir"), "mlplatform-models")))
+                    Path.of(System.getProperty("java.io.tmpdir"), "mlplatform-models")),
+                null) // bundled: and file:// only
             .locate(uri, null);
     try (TextTokenizer tokenizer = new TextTokenizer(files.tokenizer(), 256);
         DjlEmbeddingModel model =

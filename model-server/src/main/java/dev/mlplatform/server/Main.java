@@ -4,12 +4,18 @@ import dev.mlplatform.server.config.ConfigException;
 import dev.mlplatform.server.config.ConfigLoader;
 import dev.mlplatform.server.config.LogFormat;
 import dev.mlplatform.server.config.ServerConfig;
+import dev.mlplatform.server.embedding.ModelRuntime;
+import dev.mlplatform.server.inference.ModelFiles;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
-/** Entry point: configuration from the environment, then the server, then wait for SIGTERM. */
+/**
+ * Entry point: configuration from the environment, then the server, then wait for SIGTERM. With the
+ * argument {@code fetch} it only puts the configured model into the cache and exits (what the
+ * operator's init container runs, so the serving container starts on a complete model).
+ */
 public final class Main {
   /** Exit status when a setting is invalid. */
   public static final int EXIT_INVALID_CONFIG = 2;
@@ -40,6 +46,10 @@ public final class Main {
         "logback.configurationFile",
         config.logFormat() == LogFormat.JSON ? "logback-json.xml" : "logback.xml");
     Logger log = LoggerFactory.getLogger(Main.class);
+    if (args.length > 0 && args[0].equals("fetch")) {
+      System.exit(fetch(config, log));
+      return;
+    }
     String version = version();
 
     ModelServer server;
@@ -89,6 +99,19 @@ public final class Main {
       log.error("cannot load the model: {}", e.getMessage());
       server.close();
       System.exit(EXIT_MODEL_LOAD_FAILED);
+    }
+  }
+
+  /** Puts the model into the cache (or finds it there); the last line says what or why not. */
+  static int fetch(ServerConfig config, Logger log) {
+    try {
+      ModelFiles files = ModelRuntime.locator(config).locate(config.modelUri(), config.engine());
+      log.info("model ready in the cache: {} ({})", files.directory(), files.engine().djlName());
+      return 0;
+    } catch (RuntimeException e) {
+      log.debug("model fetch failure", e);
+      log.error("cannot fetch the model: {}", e.getMessage());
+      return EXIT_MODEL_LOAD_FAILED;
     }
   }
 

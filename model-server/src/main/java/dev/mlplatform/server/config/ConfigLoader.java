@@ -1,8 +1,11 @@
 package dev.mlplatform.server.config;
 
+import dev.mlplatform.server.hub.HubRepository;
 import dev.mlplatform.server.inference.BundledModels;
 import dev.mlplatform.server.inference.ModelEngine;
 import dev.mlplatform.server.inference.Pooling;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -56,7 +59,9 @@ public final class ConfigLoader {
         Duration.ofSeconds(integer("SHUTDOWN_DRAIN_SECONDS", 5, 0, 3600)),
         logFormat(),
         Path.of(string("MODEL_CACHE_DIR", defaultCacheDir())),
-        apiKey());
+        apiKey(),
+        hubEndpoint(),
+        optional("HF_TOKEN", v -> v));
   }
 
   /** Forward passes at once and intra-op threads per pass. */
@@ -84,25 +89,57 @@ public final class ConfigLoader {
     return new Parallelism(workers, threads);
   }
 
+  /**
+   * Unset, the bundled model with the id, else the id's repository on the Hugging Face Hub (a
+   * sentence-transformers id such as {@code BAAI/bge-small-en-v1.5}).
+   */
   private String modelUri(String modelId) {
     String uri = env.get("MODEL_URI");
     if (uri == null || uri.isBlank()) {
-      return BundledModels.uriForModelId(modelId)
-          .orElseThrow(
-              () ->
-                  new ConfigException(
-                      "MODEL_URI is required: no bundled model has MODEL_ID '"
-                          + modelId
-                          + "' (bundled: "
-                          + BundledModels.names()
-                          + ")"));
+      return BundledModels.uriForModelId(modelId).orElseGet(() -> hubUri(modelId));
     }
     uri = uri.trim();
+    if (uri.startsWith(HubRepository.SCHEME)) {
+      try {
+        return HubRepository.parse(uri).toString();
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("MODEL_URI " + e.getMessage());
+      }
+    }
     if (!uri.startsWith("bundled:") && !uri.startsWith("file:")) {
       throw new ConfigException(
-          "MODEL_URI must be bundled:<name> or file:///<dir>, got '" + uri + "'");
+          "MODEL_URI must be bundled:<name>, file:///<dir> or hf://<org>/<name>[@<revision>], got '"
+              + uri
+              + "'");
     }
     return uri;
+  }
+
+  private static String hubUri(String modelId) {
+    try {
+      return new HubRepository(modelId, "main").toString();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          "MODEL_ID '"
+              + modelId
+              + "' is neither bundled ("
+              + BundledModels.names()
+              + ") nor a Hugging Face repository id (ORG/NAME); set MODEL_URI");
+    }
+  }
+
+  private URI hubEndpoint() {
+    String value = string("HF_ENDPOINT", "https://huggingface.co");
+    try {
+      URI uri = new URI(value);
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          && uri.getHost() != null) {
+        return uri;
+      }
+    } catch (URISyntaxException e) {
+      // reported below with the rule
+    }
+    throw new ConfigException("HF_ENDPOINT must be an http(s) URL, got '" + value + "'");
   }
 
   private String apiKey() {

@@ -2,6 +2,7 @@ package dev.mlplatform.server.config;
 
 import dev.mlplatform.server.inference.ModelEngine;
 import dev.mlplatform.server.inference.Pooling;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -12,7 +13,8 @@ import java.time.Duration;
  * {@code null} when not set, so the model's own files (or the bundled model's card) decide them.
  *
  * @param modelId the id reported to clients, e.g. {@code sentence-transformers/all-MiniLM-L6-v2}
- * @param modelUri where the weights come from: {@code bundled:NAME} or {@code file:///dir}
+ * @param modelUri where the weights come from: {@code bundled:NAME}, {@code file:///dir} or {@code
+ *     hf://ORG/NAME[@REVISION]}
  * @param engine the DJL engine, or {@code null} to infer it from the model files
  * @param maxSequenceLength tokens per text after truncation, or {@code null} for the model's own
  * @param normalize whether embeddings are L2-normalised, or {@code null} for the model's own
@@ -32,6 +34,8 @@ import java.time.Duration;
  * @param modelCacheDir where bundled models are unpacked (must be writable)
  * @param apiKey the key clients must send as {@code Authorization: Bearer KEY}, or {@code null} for
  *     an open server
+ * @param hubEndpoint the Hugging Face Hub (or a mirror) that {@code hf://} models come from
+ * @param hubToken the Hub access token for private repositories, or {@code null}
  */
 public record ServerConfig(
     String modelId,
@@ -53,14 +57,16 @@ public record ServerConfig(
     Duration shutdownDrain,
     LogFormat logFormat,
     Path modelCacheDir,
-    String apiKey) {
+    String apiKey,
+    URI hubEndpoint,
+    String hubToken) {
 
   /** Whether clients must present {@link #apiKey()}. */
   public boolean requiresApiKey() {
     return apiKey != null;
   }
 
-  /** Never prints the API key. */
+  /** Never prints the API key nor the Hub token. */
   @Override
   public String toString() {
     return "ServerConfig[model="
@@ -73,6 +79,8 @@ public record ServerConfig(
         + metricsPort
         + ", apiKey="
         + (apiKey == null ? "none" : "set")
+        + ", hubToken="
+        + (hubToken == null ? "none" : "set")
         + "]";
   }
 }

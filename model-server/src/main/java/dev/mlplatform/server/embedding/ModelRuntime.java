@@ -3,6 +3,8 @@ package dev.mlplatform.server.embedding;
 import dev.mlplatform.server.batching.BatchingConfig;
 import dev.mlplatform.server.batching.DynamicBatcher;
 import dev.mlplatform.server.config.ServerConfig;
+import dev.mlplatform.server.hub.HubClient;
+import dev.mlplatform.server.hub.HubFetcher;
 import dev.mlplatform.server.inference.BundledModels;
 import dev.mlplatform.server.inference.DjlEmbeddingModel;
 import dev.mlplatform.server.inference.EmbeddingModel;
@@ -35,13 +37,21 @@ public final class ModelRuntime implements AutoCloseable {
     this.loaded = loaded;
   }
 
+  /** Where the configured model's files come from: the bundled ones, the Hub, or a directory. */
+  public static ModelLocator locator(ServerConfig config) {
+    return new ModelLocator(
+        new BundledModels(config.modelCacheDir()),
+        new HubFetcher(
+            new HubClient(config.hubEndpoint(), config.hubToken()),
+            config.modelCacheDir().resolve("hub"),
+            LOG::info));
+  }
+
   /**
    * Finds, loads and warms up the configured model; the settings in the config win over its files.
    */
   public static ModelRuntime load(ServerConfig config, ServerMetrics metrics) {
-    ModelFiles files =
-        new ModelLocator(new BundledModels(config.modelCacheDir()))
-            .locate(config.modelUri(), config.engine());
+    ModelFiles files = locator(config).locate(config.modelUri(), config.engine());
     ModelSettings defaults = files.defaults();
     ModelSettings settings =
         new ModelSettings(

@@ -2,6 +2,8 @@ package dev.mlplatform.server.inference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlplatform.server.hub.HubFetcher;
+import dev.mlplatform.server.hub.HubRepository;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -11,6 +13,7 @@ import java.util.stream.Stream;
 
 /**
  * Turns a model URI into files on disk: {@code bundled:NAME} unpacks a bundled model, {@code
+ * hf://ORG/NAME[@REVISION]} fetches a Hugging Face Hub repository into the cache, {@code
  * file:///dir} reads a sentence-transformers export (weights, {@code tokenizer.json}, and the
  * optional {@code sentence_bert_config.json}, {@code 1_Pooling/config.json}, {@code modules.json}
  * and {@code config.json} that say how it pools, normalises and truncates).
@@ -19,17 +22,23 @@ public final class ModelLocator {
   private static final int FALLBACK_MAX_LENGTH = 256;
 
   private final BundledModels bundled;
+  private final HubFetcher hub;
   private final ObjectMapper json = new ObjectMapper();
 
-  public ModelLocator(BundledModels bundled) {
+  public ModelLocator(BundledModels bundled, HubFetcher hub) {
     this.bundled = bundled;
+    this.hub = hub;
   }
 
   /**
-   * @param uri {@code bundled:NAME} or {@code file:///dir}
+   * @param uri {@code bundled:NAME}, {@code file:///dir} or {@code hf://ORG/NAME[@REVISION]}
+   *     (fetched into the cache first, or found there)
    * @param engine the engine asked for, or {@code null} to infer it from the files
    */
   public ModelFiles locate(String uri, ModelEngine engine) {
+    if (uri.startsWith(HubRepository.SCHEME)) {
+      return directory(hub.fetch(HubRepository.parse(uri)).directory(), engine);
+    }
     if (uri.startsWith("bundled:")) {
       ModelFiles files = bundled.unpack(uri.substring("bundled:".length()));
       if (engine != null && engine != files.engine()) {
@@ -42,7 +51,10 @@ public final class ModelLocator {
       }
       return files;
     }
-    Path dir = Path.of(URI.create(uri));
+    return directory(Path.of(URI.create(uri)), engine);
+  }
+
+  private ModelFiles directory(Path dir, ModelEngine engine) {
     if (!Files.isDirectory(dir)) {
       throw new ModelLoadException("model directory " + dir + " does not exist");
     }

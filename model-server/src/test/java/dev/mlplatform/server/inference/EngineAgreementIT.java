@@ -32,7 +32,8 @@ class EngineAgreementIT {
     texts.add("Quantum ".repeat(400)); // far past the 256-token window: both truncate alike
     ModelFiles onnx =
         new BundledModels(TestEnv.config().modelCacheDir()).unpack("all-minilm-l6-v2");
-    ModelFiles torch = new ModelLocator(null).locate("file://" + Fixtures.torchScriptModel(), null);
+    ModelFiles torch =
+        new ModelLocator(null, null).locate("file://" + Fixtures.torchScriptModel(), null);
 
     assertThat(torch.engine()).isEqualTo(ModelEngine.PYTORCH);
     assertThat(torch.defaults()).isEqualTo(new ModelSettings(256, Pooling.MEAN, true));

@@ -1,0 +1,246 @@
+package dev.mlplatform.server.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlplatform.server.hub.HubException.Reason;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Fetches a Hub repository's model files into a cache shared by every pod of a ModelServer (or by
+ * every start of one pod), laid out as {@code huggingface_hub} lays out its own: {@code
+ * models--ORG--NAME/refs/REVISION} holds the commit a revision resolved to, {@code
+ * snapshots/COMMIT/} the files.
+ *
+ * <p>Each file is downloaded beside its place as {@code .incomplete} (resumed from there after a
+ * cut), checked against the size and SHA-256 the Hub lists, and moved into place atomically; a
+ * {@code .complete} record is written last, and only a snapshot with one is ever used. Fetchers in
+ * other pods or processes wait for each other on a file lock. Once a revision has resolved and its
+ * snapshot is complete, later fetches use it without the network: the commit stays pinned until the
+ * revision is changed or the cache is cleared.
+ */
+public final class HubFetcher {
+  private static final String COMPLETE = ".complete";
+  private static final int ATTEMPTS_PER_FILE = 3;
+
+  private final HubClient client;
+  private final Path cacheRoot;
+  private final Consumer<String> log;
+  private final ObjectMapper json = new ObjectMapper();
+
+  public HubFetcher(HubClient client, Path cacheRoot, Consumer<String> log) {
+    this.client = client;
+    this.cacheRoot = cacheRoot;
+    this.log = log;
+  }
+
+  public FetchedModel fetch(HubRepository repo) {
+    Path repoDir = cacheRoot.resolve(repo.cacheName());
+    Optional<FetchedModel> cached = cached(repo, repoDir);
+    if (cached.isPresent()) {
+      return cached.get();
+    }
+    try {
+      Files.createDirectories(repoDir);
+      try (FileChannel channel =
+              FileChannel.open(
+                  repoDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock lock = lock(channel, repo)) {
+        // another fetcher may have finished while this one waited
+        cached = cached(repo, repoDir);
+        return cached.isPresent() ? cached.get() : download(repo, repoDir);
+      }
+    } catch (IOException e) {
+      throw new HubException(
+          Reason.DownloadFailed, repo + ": cannot write the model cache " + repoDir + ": " + e, e);
+    }
+  }
+
+  private FetchedModel download(HubRepository repo, Path repoDir) throws IOException {
+    RepoListing listing = client.listing(repo);
+    List<RepoFile> files = ModelFileSelection.select(repo, listing.files());
+    Path snapshot = repoDir.resolve("snapshots").resolve(listing.commit());
+    long bytes = 0;
+    String weightsSha256 = null;
+    for (RepoFile file : files) {
+      Path target = snapshot.resolve(file.path()).normalize();
+      if (!target.startsWith(snapshot)) {
+        throw new HubException(Reason.DownloadFailed, repo + ": unsafe path " + file.path());
+      }
+      if (!Files.isRegularFile(target)) {
+        fetchFile(repo, listing.commit(), file, target);
+      }
+      bytes += Files.size(target);
+      if (weightsSha256 == null) { // the selection puts the weights first
+        weightsSha256 = file.sha256() != null ? file.sha256() : sha256(target);
+      }
+    }
+    FetchedModel model =
+        new FetchedModel(repo.toString(), snapshot, listing.commit(), bytes, weightsSha256, true);
+    ObjectNode record = json.createObjectNode();
+    record.put("commit", model.commit());
+    record.put("bytes", model.bytes());
+    record.put("weightsSha256", model.weightsSha256());
+    writeAtomically(snapshot.resolve(COMPLETE), json.writeValueAsString(record));
+    writeAtomically(repoDir.resolve("refs").resolve(repo.revision()), listing.commit());
+    log.accept(
+        String.format(
+            "%s: %d files, %.1f MB at commit %s", repo, files.size(), bytes / 1e6, model.commit()));
+    return model;
+  }
+
+  private void fetchFile(HubRepository repo, String commit, RepoFile file, Path target)
+      throws IOException {
+    Files.createDirectories(target.getParent());
+    Path partial = target.resolveSibling(target.getFileName() + ".incomplete");
+    long started = System.nanoTime();
+    for (int attempt = 1; ; attempt++) {
+      long before = Files.isRegularFile(partial) ? Files.size(partial) : 0;
+      if (before > 0) {
+        log.accept(repo + ": resuming " + file.path() + " from byte " + before);
+      }
+      try {
+        client.download(repo, commit, file.path(), partial);
+      } catch (HubException e) {
+        long after = Files.isRegularFile(partial) ? Files.size(partial) : 0;
+        if (e.reason() != Reason.DownloadFailed
+            || attempt == ATTEMPTS_PER_FILE
+            || after <= before) {
+          throw e;
+        }
+        continue; // it made progress: resume from where it stopped
+      }
+      break;
+    }
+    verify(repo, file, partial);
+    Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+    log.accept(
+        String.format(
+            "%s: %s %.1f MB in %.1f s",
+            repo, file.path(), Files.size(target) / 1e6, (System.nanoTime() - started) / 1e9));
+  }
+
+  /** A file that is not what the Hub lists is discarded, never moved into the snapshot. */
+  private void verify(HubRepository repo, RepoFile file, Path partial) throws IOException {
+    long size = Files.size(partial);
+    if (file.size() >= 0 && size != file.size()) {
+      if (size > file.size()) {
+        Files.delete(partial);
+      }
+      throw new HubException(
+          Reason.DownloadFailed,
+          repo + ": " + file.path() + " is " + size + " bytes, the Hub lists " + file.size());
+    }
+    if (file.sha256() != null) {
+      String actual = sha256(partial);
+      if (!actual.equalsIgnoreCase(file.sha256())) {
+        Files.delete(partial);
+        throw new HubException(
+            Reason.DownloadFailed,
+            repo
+                + ": "
+                + file.path()
+                + " has SHA-256 "
+                + actual
+                + ", the Hub lists "
+                + file.sha256()
+                + "; the download was discarded");
+      }
+    }
+  }
+
+  /** The snapshot of the revision's recorded commit, if it is complete. */
+  private Optional<FetchedModel> cached(HubRepository repo, Path repoDir) {
+    String commit =
+        repo.pinned() ? repo.revision() : read(repoDir.resolve("refs").resolve(repo.revision()));
+    if (commit == null) {
+      return Optional.empty();
+    }
+    Path snapshot = repoDir.resolve("snapshots").resolve(commit.strip());
+    String record = read(snapshot.resolve(COMPLETE));
+    if (record == null) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode node = json.readTree(record);
+      return Optional.of(
+          new FetchedModel(
+              repo.toString(),
+              snapshot,
+              node.path("commit").asText(),
+              node.path("bytes").asLong(),
+              node.path("weightsSha256").asText(),
+              false));
+    } catch (IOException e) {
+      return Optional.empty(); // an unreadable record: fetch again
+    }
+  }
+
+  private FileLock lock(FileChannel channel, HubRepository repo) throws IOException {
+    boolean said = false;
+    while (true) {
+      try {
+        FileLock lock = channel.tryLock();
+        if (lock != null) {
+          return lock;
+        }
+      } catch (OverlappingFileLockException sameJvm) {
+        // another fetcher in this process holds it: wait the same way
+      }
+      if (!said) {
+        log.accept(repo + ": another fetcher is downloading into this cache; waiting for it");
+        said = true;
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new HubException(Reason.DownloadFailed, repo + ": interrupted while waiting", e);
+      }
+    }
+  }
+
+  private static void writeAtomically(Path file, String content) throws IOException {
+    Files.createDirectories(file.getParent());
+    Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+    Files.writeString(tmp, content);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static String sha256(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      byte[] buffer = new byte[1 << 16];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        digest.update(buffer, 0, n);
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

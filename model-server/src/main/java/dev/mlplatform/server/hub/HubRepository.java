@@ -1,0 +1,58 @@
+package dev.mlplatform.server.hub;
+
+import java.util.regex.Pattern;
+
+/**
+ * A Hugging Face Hub model repository at a revision: {@code hf://ORG/NAME[@REVISION]}, or a bare id
+ * {@code ORG/NAME} at {@code main}.
+ *
+ * @param id the repository id, {@code ORG/NAME}
+ * @param revision a branch, tag or 40-character commit
+ */
+public record HubRepository(String id, String revision) {
+  /** The Hub's own rule for repository ids: two names of letters, digits, '-', '_' and '.'. */
+  private static final Pattern ID =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}");
+
+  private static final Pattern REVISION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,199}");
+  private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
+
+  public static final String SCHEME = "hf://";
+
+  public HubRepository {
+    if (!ID.matcher(id).matches() || id.contains("..")) {
+      throw new IllegalArgumentException(
+          "'" + id + "' is not a Hugging Face repository id (ORG/NAME)");
+    }
+    if (!REVISION.matcher(revision).matches() || revision.contains("..")) {
+      throw new IllegalArgumentException("'" + revision + "' is not a revision");
+    }
+  }
+
+  /** Parses {@code hf://ORG/NAME[@REVISION]}. */
+  public static HubRepository parse(String uri) {
+    if (!uri.startsWith(SCHEME)) {
+      throw new IllegalArgumentException("'" + uri + "' does not start with " + SCHEME);
+    }
+    String rest = uri.substring(SCHEME.length());
+    int at = rest.indexOf('@');
+    return at < 0
+        ? new HubRepository(rest, "main")
+        : new HubRepository(rest.substring(0, at), rest.substring(at + 1));
+  }
+
+  /** Whether the revision names a commit (so it can never move). */
+  public boolean pinned() {
+    return COMMIT.matcher(revision).matches();
+  }
+
+  /** The folder name huggingface_hub gives this repository in its cache. */
+  String cacheName() {
+    return "models--" + id.replace("/", "--");
+  }
+
+  @Override
+  public String toString() {
+    return SCHEME + id + "@" + revision;
+  }
+}

@@ -1,0 +1,200 @@
+package dev.mlplatform.server.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mlplatform.server.hub.HubException.Reason;
+import dev.mlplatform.server.testing.LocalHub;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Fetching a repository from a local server that speaks the Hub's file API, with its faults. */
+class HubFetcherTest {
+  @TempDir Path files;
+  @TempDir Path cache;
+  private LocalHub hub;
+  private final List<String> log = new ArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    hub = new LocalHub();
+  }
+
+  @AfterEach
+  void stop() {
+    hub.close();
+  }
+
+  private Path file(String name, int bytes) throws Exception {
+    byte[] content = new byte[bytes];
+    new Random(name.hashCode()).nextBytes(content);
+    Path file = files.resolve(name.replace('/', '_'));
+    Files.write(file, content);
+    return file;
+  }
+
+  /** A repository laid out as a sentence-transformers ONNX export, with bytes for weights. */
+  private Map<String, Path> modelRepo() throws Exception {
+    Map<String, Path> repo = new LinkedHashMap<>();
+    repo.put("onnx/model.onnx", file("onnx/model.onnx", 3_000_000));
+    repo.put("pytorch_model.bin", file("pytorch_model.bin", 1000));
+    repo.put("tokenizer.json", file("tokenizer.json", 5000));
+    repo.put("modules.json", file("modules.json", 100));
+    repo.put("1_Pooling/config.json", file("1_Pooling_config.json", 100));
+    repo.put("README.md", file("README.md", 100));
+    return repo;
+  }
+
+  private HubFetcher fetcher(String token) {
+    return new HubFetcher(new HubClient(hub.endpoint(), token), cache, log::add);
+  }
+
+  @Test
+  void fetches_the_onnx_weights_and_recipe_files_and_pins_the_commit() throws Exception {
+    Map<String, Path> repo = modelRepo();
+    String commit = hub.addRepo("org/model", repo);
+
+    FetchedModel model = fetcher(null).fetch(HubRepository.parse("hf://org/model"));
+
+    assertThat(model.commit()).isEqualTo(commit);
+    assertThat(model.downloaded()).isTrue();
+    assertThat(model.weightsSha256()).isEqualTo(LocalHub.digest(repo.get("onnx/model.onnx")));
+    for (String path : List.of("onnx/model.onnx", "tokenizer.json", "1_Pooling/config.json")) {
+      assertThat(model.directory().resolve(path)).hasSameBinaryContentAs(repo.get(path));
+    }
+    // only what the server loads: not the PyTorch weights, not the README
+    assertThat(model.directory().resolve("pytorch_model.bin")).doesNotExist();
+    assertThat(model.directory().resolve("README.md")).doesNotExist();
+    assertThat(cache.resolve("models--org--model/refs/main")).hasContent(commit);
+  }
+
+  @Test
+  void a_second_fetch_of_a_complete_snapshot_uses_no_network() throws Exception {
+    hub.addRepo("org/model", modelRepo());
+    fetcher(null).fetch(HubRepository.parse("hf://org/model"));
+    int requests = hub.requests().size();
+
+    FetchedModel again = fetcher(null).fetch(HubRepository.parse("hf://org/model"));
+
+    assertThat(again.downloaded()).isFalse();
+    assertThat(hub.requests()).hasSize(requests);
+  }
+
+  @Test
+  void a_cut_download_resumes_from_where_it_stopped() throws Exception {
+    Map<String, Path> repo = modelRepo();
+    hub.addRepo("org/model", repo);
+    String weights = LocalHub.digest(repo.get("onnx/model.onnx"));
+    hub.cutOnce(weights, 1_000_000);
+
+    FetchedModel model = fetcher(null).fetch(HubRepository.parse("hf://org/model"));
+
+    assertThat(model.directory().resolve("onnx/model.onnx"))
+        .hasSameBinaryContentAs(repo.get("onnx/model.onnx"));
+    assertThat(hub.requests())
+        .anySatisfy(
+            r -> assertThat(r).startsWith("GET /cdn/" + weights + " bytes=").doesNotEndWith("=0-"));
+    assertThat(log).anySatisfy(l -> assertThat(l).contains("resuming onnx/model.onnx from byte"));
+  }
+
+  @Test
+  void a_file_whose_digest_differs_is_refused_and_the_cache_keeps_no_model() throws Exception {
+    Map<String, Path> repo = modelRepo();
+    hub.addRepo("org/model", repo);
+    String weights = LocalHub.digest(repo.get("onnx/model.onnx"));
+    byte[] tampered = Files.readAllBytes(repo.get("onnx/model.onnx"));
+    tampered[12345] ^= 1;
+    hub.corrupt(weights, tampered);
+
+    assertThatThrownBy(() -> fetcher(null).fetch(HubRepository.parse("hf://org/model")))
+        .isInstanceOfSatisfying(
+            HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.DownloadFailed))
+        .hasMessageContaining("onnx/model.onnx has SHA-256")
+        .hasMessageContaining(weights);
+    try (var found = Files.walk(cache)) {
+      assertThat(found.map(p -> p.getFileName().toString()))
+          .doesNotContain("model.onnx", "model.onnx.incomplete", ".complete", "main");
+    }
+  }
+
+  @Test
+  void a_private_repository_needs_the_token_and_the_token_never_reaches_the_storage_host()
+      throws Exception {
+    hub.addRepo("org/private", modelRepo(), "hf_secret_token_123");
+
+    assertThatThrownBy(() -> fetcher(null).fetch(HubRepository.parse("hf://org/private")))
+        .isInstanceOfSatisfying(
+            HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.Unauthorized))
+        .hasMessageContaining("no token given")
+        .hasMessageContaining("restricted");
+
+    FetchedModel model =
+        fetcher("hf_secret_token_123").fetch(HubRepository.parse("hf://org/private"));
+    assertThat(model.directory().resolve("onnx/model.onnx")).exists();
+    assertThat(hub.storageAuthorization()).isEmpty();
+  }
+
+  @Test
+  void an_unknown_repository_or_revision_is_model_not_found() throws Exception {
+    hub.addRepo("org/model", modelRepo());
+
+    assertThatThrownBy(() -> fetcher("any-token").fetch(HubRepository.parse("hf://org/nothing")))
+        .isInstanceOfSatisfying(
+            HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.ModelNotFound))
+        .hasMessageContaining("Repository not found");
+    assertThatThrownBy(() -> fetcher(null).fetch(HubRepository.parse("hf://org/model@v9")))
+        .isInstanceOfSatisfying(
+            HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.ModelNotFound))
+        .hasMessageContaining("Invalid rev id: v9");
+  }
+
+  @Test
+  void a_repository_with_only_pytorch_weights_says_what_it_found_and_what_is_supported()
+      throws Exception {
+    Map<String, Path> repo = new LinkedHashMap<>();
+    repo.put("pytorch_model.bin", file("pytorch_model.bin", 1000));
+    repo.put("tokenizer.json", file("tokenizer.json", 100));
+    hub.addRepo("org/torch-only", repo);
+
+    assertThatThrownBy(() -> fetcher(null).fetch(HubRepository.parse("hf://org/torch-only")))
+        .isInstanceOfSatisfying(
+            HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NoSupportedWeights))
+        .hasMessageStartingWith("NoSupportedWeights: ")
+        .hasMessageContaining("found pytorch_model.bin")
+        .hasMessageContaining("onnx/model.onnx or model.onnx (ONNX Runtime)");
+  }
+
+  @Test
+  void two_fetchers_racing_into_one_cache_download_each_file_once() throws Exception {
+    Map<String, Path> repo = modelRepo();
+    hub.addRepo("org/model", repo);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Callable<FetchedModel> fetch =
+          () -> fetcher(null).fetch(HubRepository.parse("hf://org/model"));
+      Future<FetchedModel> a = pool.submit(fetch);
+      Future<FetchedModel> b = pool.submit(fetch);
+
+      assertThat(a.get().directory()).isEqualTo(b.get().directory());
+      assertThat(a.get().directory().resolve("onnx/model.onnx"))
+          .hasSameBinaryContentAs(repo.get("onnx/model.onnx"));
+      String weights = LocalHub.digest(repo.get("onnx/model.onnx"));
+      assertThat(hub.requests()).filteredOn(r -> r.startsWith("GET /cdn/" + weights)).hasSize(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
