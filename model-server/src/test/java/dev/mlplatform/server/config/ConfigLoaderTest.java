@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ConfigLoaderTest {
 
@@ -134,10 +135,55 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void an_unknown_model_id_without_a_uri_says_a_uri_is_needed() {
-    assertThatThrownBy(() -> new ConfigLoader(Map.of("MODEL_ID", "BAAI/bge-small-en")).load())
+  void a_model_id_that_is_not_bundled_is_fetched_from_the_hub() {
+    ServerConfig config = new ConfigLoader(Map.of("MODEL_ID", "BAAI/bge-small-en-v1.5")).load();
+
+    assertThat(config.modelUri()).isEqualTo("hf://BAAI/bge-small-en-v1.5@main");
+    assertThat(config.hubEndpoint()).hasToString("https://huggingface.co");
+  }
+
+  @Test
+  void a_model_id_that_is_neither_bundled_nor_a_hub_id_says_a_uri_is_needed() {
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("MODEL_ID", "my model")).load())
         .hasMessageContaining("MODEL_URI")
-        .hasMessageContaining("BAAI/bge-small-en");
+        .hasMessageContaining("'my model'");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "hf://BAAI/bge-small-en-v1.5, hf://BAAI/bge-small-en-v1.5@main",
+    "hf://intfloat/e5-small-v2@v1.0, hf://intfloat/e5-small-v2@v1.0",
+    "hf://org/name@0123456789abcdef0123456789abcdef01234567,"
+        + " hf://org/name@0123456789abcdef0123456789abcdef01234567"
+  })
+  void hub_uris_are_accepted_with_their_revision(String uri, String resolved) {
+    assertThat(new ConfigLoader(Map.of("MODEL_URI", uri)).load().modelUri()).isEqualTo(resolved);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"hf://no-slash", "hf://a/b/c", "hf://org/../x", "hf://org/name@", "s3://b/k"})
+  void malformed_model_uris_are_refused_naming_the_variable(String uri) {
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("MODEL_URI", uri)).load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("MODEL_URI");
+  }
+
+  @Test
+  void the_hub_token_is_never_printed() {
+    ServerConfig config =
+        new ConfigLoader(Map.of("MODEL_URI", "hf://org/private", "HF_TOKEN", "hf_abcdefghijklmnop"))
+            .load();
+
+    assertThat(config.hubToken()).isEqualTo("hf_abcdefghijklmnop");
+    assertThat(config.toString()).doesNotContain("hf_abcdefghijklmnop").contains("hubToken=set");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"ftp://mirror", "not a url", "http://"})
+  void a_hub_endpoint_must_be_an_http_url(String endpoint) {
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("HF_ENDPOINT", endpoint)).load())
+        .hasMessageContaining("HF_ENDPOINT");
   }
 
   @ParameterizedTest(name = "{0} CPUs, workers={1}, threads={2} -> {3} x {4}")
