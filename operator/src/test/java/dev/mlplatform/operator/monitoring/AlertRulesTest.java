@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mlplatform.operator.monitoring.MonitoringAssets.Alert;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -19,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The PrometheusRule: checked and unit-tested by the real {@code promtool}, and each alert
- * documented with a runbook in the README.
+ * documented with a runbook page in docs/runbooks and a row in docs/monitoring.md.
  */
 class AlertRulesTest {
 
@@ -111,37 +112,37 @@ class AlertRulesTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("alerts")
-  void every_alert_has_severity_summary_description_and_a_runbook_in_the_readme(Alert alert) {
+  void every_alert_has_severity_summary_description_and_a_runbook_page(Alert alert)
+      throws IOException {
     assertThat(alert.labels()).containsKey("severity");
     assertThat(alert.labels().get("severity")).isIn("critical", "warning");
     assertThat(alert.holdFor()).as("a for: period, so one bad scrape does not page").isNotEmpty();
     assertThat(alert.annotations()).containsKeys("summary", "description", "runbook_url");
     String runbook = alert.annotations().get("runbook_url");
-    assertThat(runbook).startsWith(MonitoringAssets.RUNBOOK_BASE);
-    String anchor = runbook.substring(MonitoringAssets.RUNBOOK_BASE.length());
+    assertThat(runbook).isEqualTo(MonitoringAssets.RUNBOOK_BASE + alert.name() + ".md");
 
-    String section = runbookSection(anchor);
-    assertThat(section)
-        .as("README has a runbook heading for #%s", anchor)
-        .isNotNull()
+    Path page = MonitoringAssets.RUNBOOKS.resolve(alert.name() + ".md");
+    assertThat(page).as("runbook page of %s", alert.name()).isRegularFile();
+    assertThat(Files.readString(page))
+        .startsWith("# " + alert.name() + "\n")
         .contains("**What it means**", "**What to check**", "**What to do**");
   }
 
   @Test
-  void the_readme_alert_table_lists_every_alert_with_its_severity() {
-    String readme = MonitoringAssets.readme();
+  void the_alert_table_lists_every_alert_with_its_severity_and_runbook() {
+    String doc = MonitoringAssets.monitoringDoc();
     for (Alert alert : alerts()) {
       Matcher row =
           Pattern.compile(
                   "(?m)^\\| \\[`"
                       + alert.name()
-                      + "`]\\(#"
-                      + alert.name().toLowerCase()
-                      + "\\) \\| "
+                      + "`]\\(runbooks/"
+                      + alert.name()
+                      + "\\.md\\) \\| "
                       + alert.labels().get("severity")
                       + " \\|")
-              .matcher(readme);
-      assertThat(row.find()).as("README alert table row for %s", alert.name()).isTrue();
+              .matcher(doc);
+      assertThat(row.find()).as("docs/monitoring.md alert table row for %s", alert.name()).isTrue();
     }
   }
 
@@ -166,22 +167,6 @@ class AlertRulesTest {
             .isTrue();
       }
     }
-  }
-
-  /** The README text from the heading whose anchor is {@code anchor} to the next heading. */
-  private static String runbookSection(String anchor) {
-    String readme = MonitoringAssets.readme();
-    Matcher heading = Pattern.compile("(?m)^(#{2,6}) (.+)$").matcher(readme);
-    int start = -1;
-    while (heading.find()) {
-      if (start >= 0) {
-        return readme.substring(start, heading.start());
-      }
-      if (MonitoringAssets.githubAnchor(heading.group(2)).equals(anchor)) {
-        start = heading.end();
-      }
-    }
-    return start >= 0 ? readme.substring(start) : null;
   }
 
   private static Map<?, ?> readTests() {

@@ -32,16 +32,20 @@ final class MonitoringAssets {
   static final Path DIR = Golden.repoRoot().resolve("k8s/monitoring");
   static final Path RULE = DIR.resolve("prometheus-rule.yaml");
   static final Path ALERT_TESTS = DIR.resolve("tests/alerts-test.yaml");
-  static final Path README = Golden.repoRoot().resolve("README.md");
+
+  /** The monitoring page: the alert table and the cluster metrics the dashboards need. */
+  static final Path MONITORING_DOC = Golden.repoRoot().resolve("docs/monitoring.md");
+
+  static final Path RUNBOOKS = Golden.repoRoot().resolve("docs/runbooks");
   static final String RUNBOOK_BASE =
-      "https://github.com/mlplatform/mlplatform/blob/main/README.md#";
+      "https://github.com/mlplatform/mlplatform/blob/main/docs/runbooks/";
 
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * Metrics that come from the cluster, not from our processes: kube-state-metrics and the
-   * kubelet's cAdvisor. The README's Monitoring section lists the same names.
+   * kubelet's cAdvisor. docs/monitoring.md lists the same names.
    */
   static final Set<String> CLUSTER_METRICS =
       Set.of(
@@ -254,17 +258,12 @@ final class MonitoringAssets {
     return expr.replaceAll("(?<=\\s)(>=|<=|==|!=|>|<)(?=\\s)", "$1 bool");
   }
 
-  static String readme() {
+  static String monitoringDoc() {
     try {
-      return Files.readString(README);
+      return Files.readString(MONITORING_DOC);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
-  static String githubAnchor(String heading) {
-    return heading.trim().toLowerCase().replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-');
   }
 
   /** Runs a command to completion (at most {@code seconds}); returns exit code and output. */

@@ -366,9 +366,9 @@ class MonitoringIT {
     assertThat(clusterUsed)
         .as("the documented cluster metrics are the ones used")
         .containsExactlyInAnyOrderElementsOf(MonitoringAssets.CLUSTER_METRICS);
-    String readme = MonitoringAssets.readme();
+    String doc = MonitoringAssets.monitoringDoc();
     assertThat(MonitoringAssets.CLUSTER_METRICS)
-        .allSatisfy(name -> assertThat(readme).as("README names %s", name).contains(name));
+        .allSatisfy(name -> assertThat(doc).as("docs/monitoring.md names %s", name).contains(name));
   }
 
   private static void check(
