@@ -33,15 +33,15 @@ test: test-deps ## Run unit and integration tests (what CI runs); sets up its to
 bench-deps: ## Install (or name) what the benchmarks need: wrk
 	bash tools/setup.sh bench
 
-bench: build bench-deps ## Benchmark: engine alone vs the HTTP server under wrk (see README, Performance)
+bench: build bench-deps ## Benchmark: engine alone vs the HTTP server under wrk (docs/performance.md)
 	bash bench/run.sh
 
 .PHONY: bench-load
-bench-load: build ## Load over time: max, rate-limited, overload (single and batch), recovery; plots in bench/results
+bench-load: build bench-deps ## Load over time: max, rate-limited, overload (single and batch), recovery; plots in bench/results
 	bash bench/load.sh load
 
 .PHONY: bench-soak
-bench-soak: build ## Soak: SOAK_MINUTES (10) at 80 % of max throughput; RSS and p99 drift verdicts, plots
+bench-soak: build bench-deps ## Soak: SOAK_MINUTES (10) at 80 % of max throughput; RSS and p99 drift verdicts, plots
 	bash bench/load.sh soak
 
 .PHONY: fmt

@@ -11,7 +11,7 @@
 #           Kubernetes v1.32.6 binaries (kube-apiserver, etcd, kube-controller-manager, kubectl)
 #   images  what `make images-smoke` / `make images-lint` add: rootful podman with runc,
 #           debootstrap (offline base image), npm (dockerfilelint)
-#   bench   what `make bench` adds: wrk
+#   bench   what `make bench`, `make bench-load` and `make bench-soak` add: wrk, hey
 #   --check only report; install nothing (exit 1 if anything is missing)
 #
 # MLPLATFORM_WITHOUT="pytorch prometheus lua yamllint kubernetes" leaves those test groups out
@@ -136,7 +136,10 @@ if wants images; then
     missing+=("Debian's archive keyring (debian-archive-keyring)")
   fi
 fi
-wants bench && need wrk wrk
+if wants bench; then
+  need wrk wrk # make bench
+  need hey hey # make bench-load, make bench-soak
+fi
 
 k8s_missing=false
 route_missing=false
