@@ -168,9 +168,9 @@ public final class DeploymentDesiredState {
         .withEnv(env(spec))
         .withResources(spec.resources())
         // Loading and warming the model can take a while: allow up to 5 minutes before liveness.
-        .withStartupProbe(probe(ServerPorts.LIVE_PATH, 0, 5, 2, 60))
-        .withLivenessProbe(probe(ServerPorts.LIVE_PATH, 0, 10, 2, 3))
-        .withReadinessProbe(probe(ServerPorts.READY_PATH, 0, 5, 2, 2))
+        .withStartupProbe(probe(ServerPorts.LIVE_PATH, 5, 2, 60))
+        .withLivenessProbe(probe(ServerPorts.LIVE_PATH, 10, 2, 3))
+        .withReadinessProbe(probe(ServerPorts.READY_PATH, 5, 2, 2))
         .withNewSecurityContext()
         .withAllowPrivilegeEscalation(false)
         .withReadOnlyRootFilesystem(true)
@@ -186,15 +186,19 @@ public final class DeploymentDesiredState {
         .build();
   }
 
-  private static Probe probe(
-      String path, int initialDelay, int period, int timeout, int failureThreshold) {
+  /**
+   * A probe of the http port without an initial delay (the startup probe covers model loading).
+   * initialDelaySeconds stays unset rather than 0: the API server drops a zero it stores, so an
+   * applied 0 never reads back and every reconciliation would see a difference and apply again
+   * (found on a real API server; the mock keeps the 0).
+   */
+  private static Probe probe(String path, int period, int timeout, int failureThreshold) {
     return new ProbeBuilder()
         .withNewHttpGet()
         .withPath(path)
         .withPort(new IntOrString(ServerPorts.HTTP))
         .withScheme("HTTP")
         .endHttpGet()
-        .withInitialDelaySeconds(initialDelay)
         .withPeriodSeconds(period)
         .withTimeoutSeconds(timeout)
         .withSuccessThreshold(1)

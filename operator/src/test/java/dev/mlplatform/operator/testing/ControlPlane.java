@@ -293,7 +293,9 @@ final class ControlPlane implements AutoCloseable {
             "--leader-elect=false",
             "--bind-address=127.0.0.1",
             "--secure-port=0",
-            "--controllers=" + String.join(",", CONTROLLERS)));
+            "--controllers=" + String.join(",", CONTROLLERS),
+            // every HPA is synced once per period: 15 s by default, too slow for a test
+            "--horizontal-pod-autoscaler-sync-period=2s"));
     return new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(workDir.resolve("kube-controller-manager.log").toFile())

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.mlplatform.operator.ModelServerOperator;
 import dev.mlplatform.operator.TestModelServers;
+import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.config.OperatorConfig;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -169,9 +170,11 @@ public final class RealCluster
 
   @Override
   public void afterEach(ExtensionContext context) {
-    // The namespace controller deletes what is left in the background, so that the next class's
-    // operator does not reconcile this test's ModelServers.
+    // The ModelServers go first, while this class's operator still runs (it has no finalizer, so
+    // that is immediate): the next class's operator must not find them in a namespace that is
+    // being terminated. The namespace controller deletes the rest in the background.
     if (namespace != null) {
+      plane.admin().resources(ModelServer.class).inNamespace(namespace).delete();
       plane.admin().namespaces().withName(namespace).delete();
       namespace = null;
     }
