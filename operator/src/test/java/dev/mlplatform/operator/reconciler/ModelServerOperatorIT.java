@@ -251,15 +251,22 @@ class ModelServerOperatorIT {
                             .getData()
                             .get("LOG_FORMAT")));
 
-    client
-        .resources(ModelServer.class)
-        .inNamespace(ns)
-        .withName("embeddings")
-        .edit(
-            s -> {
-              s.getSpec().setConfig(Map.of());
-              return s;
-            });
+    // edit() sends the resourceVersion it read; the operator's status write may land in between
+    await()
+        .atMost(TIMEOUT)
+        .ignoreExceptions()
+        .until(
+            () ->
+                client
+                        .resources(ModelServer.class)
+                        .inNamespace(ns)
+                        .withName("embeddings")
+                        .edit(
+                            s -> {
+                              s.getSpec().setConfig(Map.of());
+                              return s;
+                            })
+                    != null);
 
     await()
         .atMost(TIMEOUT)
