@@ -86,3 +86,10 @@ images-smoke: build images-deps ## Build the images and run them hardened: serve
 
 images-lint: images-deps ## Lint Dockerfile.server and Dockerfile.operator (npm dockerfilelint)
 	bash tools/images.sh lint
+
+.PHONY: e2e e2e-down
+e2e: build images-deps ## End-to-end on a throwaway one-node cluster (tools/e2e, root): images, operator, scenarios; KEEP=1 leaves it up
+	KEEP=$(KEEP) bash tools/e2e/run.sh
+
+e2e-down: ## Remove the e2e cluster and everything it left (idempotent, safe when none is up)
+	bash tools/e2e/cluster.sh down

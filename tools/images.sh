@@ -7,6 +7,11 @@
 #                           drain to exit 0 on SIGTERM; the operator must reconcile a ModelServer
 #                           against a mock API server on the host (--network=host)
 #   tools/images.sh lint    lint both Dockerfiles with npm dockerfilelint (offline)
+#   tools/images.sh save DIR
+#                           build, then write both images (IMAGE_TAG, default smoke) into
+#                           DIR/images.tar, one docker-archive that holds both (their shared base
+#                           layers once), for `ctr images import` (tools/e2e/run.sh); DIR/images.env
+#                           names them (SERVER_IMAGE=..., OPERATOR_IMAGE=...)
 #
 # Needs: podman, buildah's runtime pieces and runc, debootstrap for the first base, curl, python3
 # (`make images-deps` installs them: tools/setup.sh images); root or passwordless sudo; the jars
@@ -17,13 +22,24 @@
 # Dockerfiles' production BASE_IMAGE through --build-arg. Podman's storage and configuration live in
 # a temporary folder that is removed at exit, with every container and image made here.
 set -euo pipefail
+caller_pwd=$PWD
 cd "$(dirname "$0")/.."
 
 cmd=${1:-}
 case "$cmd" in
   build | smoke | lint) ;;
+  save)
+    [ -n "${2:-}" ] || {
+      echo "usage: $0 save DIR" >&2
+      exit 2
+    }
+    case $2 in
+      /*) SAVE_DIR=$2 ;;
+      *) SAVE_DIR=$caller_pwd/$2 ;;
+    esac
+    ;;
   *)
-    echo "usage: $0 build|smoke|lint" >&2
+    echo "usage: $0 build|smoke|lint|save DIR" >&2
     exit 2
     ;;
 esac
@@ -149,6 +165,23 @@ for image in "$BASE_IMAGE" "$SERVER_IMAGE" "$OPERATOR_IMAGE"; do
     awk '{printf "%.0f MB", $1 / 1000000}')"
 done
 
+if [ "$cmd" = save ]; then
+  # docker-archive: what `ctr images import` reads; -m puts both images (and their common base
+  # layers, once) into one file. Written under a temporary name so a failed save leaves no tar.
+  t=$(now)
+  mkdir -p "$SAVE_DIR"
+  rm -f "$SAVE_DIR/images.tar" "$SAVE_DIR/images.env"
+  podman save -m --format docker-archive -o "$SAVE_DIR/images.tar.part" \
+    "$SERVER_IMAGE" "$OPERATOR_IMAGE" >"$WORK/save.log" 2>&1 || {
+    tail -20 "$WORK/save.log"
+    rm -f "$SAVE_DIR/images.tar.part"
+    die "podman save failed"
+  }
+  mv "$SAVE_DIR/images.tar.part" "$SAVE_DIR/images.tar"
+  printf 'SERVER_IMAGE=%s\nOPERATOR_IMAGE=%s\n' "$SERVER_IMAGE" "$OPERATOR_IMAGE" >"$SAVE_DIR/images.env"
+  say "saved both images to $SAVE_DIR/images.tar ($(du -m "$SAVE_DIR/images.tar" | cut -f1) MB) in $(since "$t") s"
+  exit 0
+fi
 [ "$cmd" = smoke ] || exit 0
 
 # --- smoke: model server ------------------------------------------------------------------------
