@@ -2,6 +2,7 @@ package dev.mlplatform.server.api;
 
 import dev.mlplatform.server.embedding.Embeddings;
 import dev.mlplatform.server.embedding.LoadedModel;
+import dev.mlplatform.server.inference.Prompts;
 import dev.mlplatform.server.lifecycle.ServerState;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -25,14 +26,31 @@ final class EmbeddingGateway {
   }
 
   /**
-   * Queues the texts; refusals (queue full, too long, shutting down) are thrown here, before the
-   * route goes asynchronous.
+   * Queues the texts; refusals (queue full, too long, shutting down, unknown prompt) are thrown
+   * here, before the route goes asynchronous.
    *
    * @param normalize {@code null} for the model's setting
+   * @param promptName the model's prompt to put before each text, {@code null} for its default
    */
-  CompletableFuture<Embeddings> embed(List<String> texts, boolean truncate, Boolean normalize) {
+  CompletableFuture<Embeddings> embed(
+      List<String> texts, boolean truncate, Boolean normalize, String promptName) {
     LoadedModel model = model();
+    Prompts prompts = model.prompts();
+    if (promptName != null && !prompts.has(promptName)) {
+      throw ApiException.invalidField(
+          "prompt_name",
+          "invalid_value",
+          prompts.byName().isEmpty()
+              ? "this model defines no prompts, got prompt_name '" + promptName + "'"
+              : "prompt_name must be one of "
+                  + prompts.byName().keySet()
+                  + ", got '"
+                  + promptName
+                  + "'");
+    }
+    String prefix = prompts.prefix(promptName);
+    List<String> input = prefix.isEmpty() ? texts : texts.stream().map(t -> prefix + t).toList();
     boolean unit = normalize == null ? model.settings().normalize() : normalize;
-    return model.service().embed(texts, truncate, unit);
+    return model.service().embed(input, truncate, unit);
   }
 }

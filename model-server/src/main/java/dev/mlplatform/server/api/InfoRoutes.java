@@ -5,6 +5,7 @@ import dev.mlplatform.server.embedding.LoadedModel;
 import dev.mlplatform.server.lifecycle.Phase;
 import dev.mlplatform.server.lifecycle.ServerState;
 import io.javalin.http.Context;
+import java.util.Map;
 
 /** {@code GET /info} and the health routes the kubelet probes. */
 final class InfoRoutes {
@@ -36,6 +37,8 @@ final class InfoRoutes {
       long maxRequestBytes,
       int inferenceWorkers,
       int inferenceThreads,
+      Map<String, String> prompts,
+      String defaultPrompt,
       String version) {}
 
   record Health(String status) {}
@@ -59,6 +62,8 @@ final class InfoRoutes {
             config.maxRequestBytes(),
             config.inferenceWorkers(),
             config.inferenceThreads(),
+            model.prompts().byName(),
+            model.prompts().defaultName(),
             version));
   }
 

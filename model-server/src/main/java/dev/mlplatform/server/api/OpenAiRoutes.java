@@ -58,7 +58,8 @@ final class OpenAiRoutes {
           "invalid_value",
           "'dimensions' must be " + model.dimension() + " for this model, got " + dimensions);
     }
-    var pending = gateway.embed(texts, true, null);
+    // prompt_name is an extension (OpenAI's models have no prompts), named as in TEI
+    var pending = gateway.embed(texts, true, null, requests.string(body, "prompt_name"));
     boolean base64 = format.equals("base64");
     ctx.future(() -> pending.thenAccept(e -> responses.send(ctx, list(model.id(), e, base64))));
   }

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import java.util.List;
 
-/** {@code POST /predict}: {@code {"texts": [...]}} or {@code {"text": "..."}}. */
+/**
+ * {@code POST /predict}: {@code {"texts": [...]}} or {@code {"text": "..."}}; optional {@code
+ * "truncate"} and {@code "prompt_name"}.
+ */
 final class PredictRoute {
   private final JsonRequests requests;
   private final JsonResponses responses;
@@ -40,7 +43,7 @@ final class PredictRoute {
     }
     boolean truncate = requests.flag(body, "truncate", true);
     var model = gateway.model();
-    var pending = gateway.embed(texts, truncate, null);
+    var pending = gateway.embed(texts, truncate, null, requests.string(body, "prompt_name"));
     ctx.future(
         () ->
             pending.thenAccept(

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * {@code POST /embed}, as Hugging Face text-embeddings-inference answers it: {@code {"inputs": ...,
- * "normalize": true, "truncate": ...}} → {@code [[...], ...]}.
+ * "normalize": true, "truncate": ..., "prompt_name": ...}} → {@code [[...], ...]}.
  */
 final class TeiEmbedRoute {
   private final JsonRequests requests;
@@ -24,7 +24,7 @@ final class TeiEmbedRoute {
     List<String> texts = requests.texts(body, "inputs", true);
     boolean normalize = requests.flag(body, "normalize", true);
     boolean truncate = requests.flag(body, "truncate", true);
-    var pending = gateway.embed(texts, truncate, normalize);
+    var pending = gateway.embed(texts, truncate, normalize, requests.string(body, "prompt_name"));
     ctx.future(() -> pending.thenAccept(e -> responses.send(ctx, e.vectors())));
   }
 }

@@ -2,6 +2,7 @@ package dev.mlplatform.server.embedding;
 
 import dev.mlplatform.server.inference.ModelEngine;
 import dev.mlplatform.server.inference.ModelSettings;
+import dev.mlplatform.server.inference.Prompts;
 
 /**
  * The model being served, as clients see it.
@@ -10,6 +11,7 @@ import dev.mlplatform.server.inference.ModelSettings;
  * @param engine the engine running it
  * @param dimension vector length
  * @param settings truncation window, pooling and default normalisation
+ * @param prompts the named prompts a request may put before its texts
  * @param service where texts become vectors
  */
 public record LoadedModel(
@@ -17,4 +19,5 @@ public record LoadedModel(
     ModelEngine engine,
     int dimension,
     ModelSettings settings,
+    Prompts prompts,
     EmbeddingService service) {}

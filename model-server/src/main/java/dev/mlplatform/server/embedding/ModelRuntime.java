@@ -84,7 +84,13 @@ public final class ModelRuntime implements AutoCloseable {
     EmbeddingService service =
         new EmbeddingService(tokenizer, batcher, metrics, settings.maxSequenceLength());
     LoadedModel loaded =
-        new LoadedModel(config.modelId(), model.engine(), model.dimension(), settings, service);
+        new LoadedModel(
+            config.modelId(),
+            model.engine(),
+            model.dimension(),
+            settings,
+            files.prompts(),
+            service);
     LOG.info(
         "loaded {} from {}: {} ({} worker(s) x {} thread(s)), {} dimensions, window {} tokens, {}"
             + " pooling, normalize={}",

@@ -10,6 +10,12 @@ import java.nio.file.Path;
  * @param tokenizer the Hugging Face {@code tokenizer.json}
  * @param engine the engine the weights are for
  * @param defaults what the model's own files say about sequence length, pooling and normalisation
+ * @param prompts the named prompts the model's files define (none for most models)
  */
 public record ModelFiles(
-    Path directory, Path weights, Path tokenizer, ModelEngine engine, ModelSettings defaults) {}
+    Path directory,
+    Path weights,
+    Path tokenizer,
+    ModelEngine engine,
+    ModelSettings defaults,
+    Prompts prompts) {}

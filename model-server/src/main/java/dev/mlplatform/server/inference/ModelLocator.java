@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -16,7 +18,8 @@ import java.util.stream.Stream;
  * hf://ORG/NAME[@REVISION]} fetches a Hugging Face Hub repository into the cache, {@code
  * file:///dir} reads a sentence-transformers export (weights, {@code tokenizer.json}, and the
  * optional {@code sentence_bert_config.json}, {@code 1_Pooling/config.json}, {@code modules.json}
- * and {@code config.json} that say how it pools, normalises and truncates).
+ * and {@code config.json} that say how it pools, normalises and truncates, and {@code
+ * config_sentence_transformers.json} with its named prompts).
  */
 public final class ModelLocator {
   private static final int FALLBACK_MAX_LENGTH = 256;
@@ -67,7 +70,7 @@ public final class ModelLocator {
         weights.getFileName().toString().endsWith(".onnx")
             ? ModelEngine.ONNX_RUNTIME
             : ModelEngine.PYTORCH;
-    return new ModelFiles(dir, weights, tokenizer, found, defaults(dir));
+    return new ModelFiles(dir, weights, tokenizer, found, defaults(dir), prompts(dir));
   }
 
   private Path weights(Path dir, ModelEngine engine) {
@@ -121,6 +124,20 @@ public final class ModelLocator {
     boolean normalize =
         !Files.isRegularFile(modules) || read(modules).toString().contains("Normalize");
     return new ModelSettings(maxLength, pooling, normalize);
+  }
+
+  /**
+   * {@code config_sentence_transformers.json}: {@code {"prompts": {...}, "default_prompt_name"}}.
+   */
+  private Prompts prompts(Path dir) {
+    JsonNode config = read(dir.resolve("config_sentence_transformers.json"));
+    Map<String, String> byName = new LinkedHashMap<>();
+    config
+        .path("prompts")
+        .fields()
+        .forEachRemaining(e -> byName.put(e.getKey(), e.getValue().asText()));
+    JsonNode defaultName = config.path("default_prompt_name");
+    return new Prompts(byName, defaultName.isTextual() ? defaultName.asText() : null);
   }
 
   private JsonNode read(Path file) {

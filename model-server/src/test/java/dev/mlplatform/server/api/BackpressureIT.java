@@ -15,6 +15,7 @@ import dev.mlplatform.server.inference.ModelEngine;
 import dev.mlplatform.server.inference.ModelFiles;
 import dev.mlplatform.server.inference.ModelSettings;
 import dev.mlplatform.server.inference.Pooling;
+import dev.mlplatform.server.inference.Prompts;
 import dev.mlplatform.server.inference.TextTokenizer;
 import dev.mlplatform.server.inference.TokenizedText;
 import dev.mlplatform.server.lifecycle.ServerState;
@@ -102,6 +103,7 @@ class BackpressureIT {
             ModelEngine.ONNX_RUNTIME,
             384,
             new ModelSettings(256, Pooling.MEAN, true),
+            Prompts.NONE,
             service);
     state = new ServerState(ready -> {});
     http = new HttpApi(config, state, metrics, "test").start(0);

@@ -151,6 +151,10 @@ class HubModelsIT {
 
   /** The model computed without the server: ONNX Runtime directly, pooling written out. */
   private static float[][] reference(Model model) throws Exception {
+    return reference(model, TEXTS);
+  }
+
+  private static float[][] reference(Model model, List<String> texts) throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (HuggingFaceTokenizer tokenizer =
             HuggingFaceTokenizer.builder()
@@ -160,9 +164,9 @@ class HubModelsIT {
                 .optPadding(false)
                 .build();
         OrtSession session = env.createSession(model.weights().toString())) {
-      float[][] out = new float[TEXTS.size()][];
-      for (int t = 0; t < TEXTS.size(); t++) {
-        Encoding encoding = tokenizer.encode(TEXTS.get(t));
+      float[][] out = new float[texts.size()][];
+      for (int t = 0; t < texts.size(); t++) {
+        Encoding encoding = tokenizer.encode(texts.get(t));
         long[][] ids = {encoding.getIds()};
         long[][] mask = {encoding.getAttentionMask()};
         long[][] types = {encoding.getTypeIds()};
@@ -244,6 +248,46 @@ class HubModelsIT {
     }
     // and BGE's CLS pooling is what the server used: mean pooling of the same model differs
     assertThat(cosine(bge[0], reference(Model.BGE)[0])).isGreaterThan(0.99999);
+  }
+
+  @Test
+  void e5_prompts_from_the_repository_are_chosen_per_request(@TempDir Path cache) throws Exception {
+    try (ServerProcess server =
+        ServerProcess.start(
+            Map.of(
+                "MODEL_URI", "hf://" + Model.E5.repo,
+                "HF_ENDPOINT", hub.endpoint().toString(),
+                "MODEL_CACHE_DIR", cache.toString()))) {
+      ApiClient api = server.awaitReady();
+      String text = "how long to bake bread";
+      float[] expected = reference(Model.E5, List.of("query: " + text))[0];
+
+      ApiClient.Reply predict =
+          api.post("/predict", ApiClient.json(Map.of("text", text, "prompt_name", "query")));
+      ApiClient.Reply openai =
+          api.post("/v1/embeddings", ApiClient.json(Map.of("input", text, "prompt_name", "query")));
+      ApiClient.Reply tei =
+          api.post("/embed", ApiClient.json(Map.of("inputs", text, "prompt_name", "query")));
+      ApiClient.Reply plain = api.post("/predict", ApiClient.json(Map.of("text", text)));
+
+      assertThat(cosine(ApiClient.floats(predict.json().at("/embeddings/0")), expected))
+          .isGreaterThan(0.99999);
+      assertThat(cosine(ApiClient.floats(openai.json().at("/data/0/embedding")), expected))
+          .isGreaterThan(0.99999);
+      assertThat(cosine(ApiClient.floats(tei.json().get(0)), expected)).isGreaterThan(0.99999);
+      assertThat(cosine(ApiClient.floats(plain.json().at("/embeddings/0")), expected))
+          .as("no prompt_name: the text as sent")
+          .isLessThan(0.999);
+      assertThat(api.get("/info").json().get("prompts").toString())
+          .isEqualTo("{\"passage\":\"passage: \",\"query\":\"query: \"}");
+
+      ApiClient.Reply unknown =
+          api.post("/predict", ApiClient.json(Map.of("text", text, "prompt_name", "document")));
+      assertThat(unknown.status()).isEqualTo(422);
+      assertThat(unknown.json().at("/error/param").asText()).isEqualTo("prompt_name");
+      assertThat(unknown.json().at("/error/message").asText())
+          .contains("[passage, query]", "'document'");
+    }
   }
 
   @Test
