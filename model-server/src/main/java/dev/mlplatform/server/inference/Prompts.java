@@ -1,5 +1,6 @@
 package dev.mlplatform.server.inference;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -17,7 +18,8 @@ public record Prompts(Map<String, String> byName, String defaultName) {
   public static final Prompts NONE = new Prompts(Map.of(), null);
 
   public Prompts {
-    byName = Map.copyOf(new TreeMap<>(byName));
+    byName =
+        Collections.unmodifiableMap(new TreeMap<>(byName)); // sorted: stable /info and messages
     if (defaultName != null && !byName.containsKey(defaultName)) {
       throw new ModelLoadException(
           "default_prompt_name '" + defaultName + "' is not one of the prompts " + byName.keySet());
