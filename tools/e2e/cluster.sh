@@ -611,9 +611,9 @@ remove_cgroups() {
 }
 
 # delete from every table of IPTABLES (iptables or ip6tables) the chains whose names start with
-# one of the PREFIXES and every rule that jumps to them
+# one of the PREFIXES and every rule that jumps to them: one iptables-restore --noflush per table
 remove_chains() {
-  local ipt=$1 t rule chain
+  local ipt=$1 t rules script
   shift
   local re
   re="($(
@@ -621,16 +621,15 @@ remove_chains() {
     echo "$*"
   ))"
   for t in raw mangle nat filter security; do
-    $ipt -w -t $t -S >/dev/null 2>&1 || continue
-    while IFS= read -r rule; do
-      eval "$ipt -w -t $t ${rule/#-A/-D}" 2>/dev/null || true
-    done < <($ipt -w -t $t -S | grep -E -- "^-A (PREROUTING|INPUT|FORWARD|OUTPUT|POSTROUTING) .*-j $re")
-    for chain in $($ipt -w -t $t -S | awk -v re="^$re" '$1 == "-N" && $2 ~ re {print $2}'); do
-      $ipt -w -t $t -F "$chain" 2>/dev/null || true
-    done
-    for chain in $($ipt -w -t $t -S | awk -v re="^$re" '$1 == "-N" && $2 ~ re {print $2}'); do
-      $ipt -w -t $t -X "$chain" 2>/dev/null || echo "cluster.sh: cannot delete $ipt -t $t $chain" >&2
-    done
+    rules=$($ipt -w -t $t -S 2>/dev/null) || continue
+    script=$(awk -v re="^$re" '
+      $1 == "-A" && $2 !~ re { for (i = 3; i < NF; i++) if ($i == "-j" && $(i + 1) ~ re) { sub(/^-A/, "-D"); print; break } }
+      $1 == "-N" && $2 ~ re { chains[++n] = $2 }
+      END { for (i = 1; i <= n; i++) print "-F " chains[i]; for (i = 1; i <= n; i++) print "-X " chains[i] }
+    ' <<<"$rules")
+    [ -n "$script" ] || continue
+    printf '*%s\n%s\nCOMMIT\n' "$t" "$script" | "$ipt-restore" -w --noflush ||
+      echo "cluster.sh: $ipt-restore could not remove the $* chains from the $t table" >&2
   done
 }
 
@@ -680,27 +679,11 @@ down() {
   local t0=$SECONDS
   down_t0=$(date +%s.%N)
   # Nothing here needs a graceful stop: every bit of state is deleted below. The node agents go
-  # first, so that nothing restarts the pods, then the pods' processes; containerd's CRI plugin
-  # then deletes their tasks itself and the shims exit (unmounting the root filesystems and
-  # removing their sockets), which takes well under a second when containerd is alive
+  # first, so that nothing restarts the pods; then every process in the cgroup: the pods, the
+  # shims (their sockets and mounts are removed below), containerd and the control plane
   kill_pidfiles kubelet kube-proxy
-  local pods
-  pods=$(find "/sys/fs/cgroup/pids/$CGROUP" -path '*/kubepods*' -name cgroup.procs -exec cat {} + 2>/dev/null || true)
-  # shellcheck disable=SC2086
-  [ -z "$pods" ] || kill -KILL $pods 2>/dev/null || true
-  if alive containerd; then
-    for _ in $(seq 1 50); do
-      [ -n "$(shims)" ] || break
-      sleep 0.1
-    done
-    local task
-    for task in $(timeout 5 ctr -n k8s.io tasks ls -q 2>/dev/null || true); do
-      timeout 5 ctr -n k8s.io tasks delete -f "$task" >/dev/null 2>&1 || true
-    done
-  fi
-  mark "pods and their shims gone"
-  kill_pidfiles containerd kube-scheduler kube-controller-manager api-relay kube-apiserver etcd
   kill_cgroups
+  kill_pidfiles containerd kube-scheduler kube-controller-manager api-relay kube-apiserver etcd
   mark "kill_cgroups"
 
   # network namespaces of pods (CNI DEL never ran: deleting the namespace removes the veth)
@@ -755,6 +738,7 @@ down() {
     cp -a "$LOGS/." "$E2E_KEEP_LOGS/"
   fi
   rm -rf "$DIR" "$HOME/.kube/cache/discovery/127.0.0.1_$API_PORT"
+  mark "data directory removed"
   say "cluster down in $((SECONDS - t0)) s"
 }
 

@@ -10,6 +10,8 @@
 #   E2E_ARTIFACTS=DIR    where the component logs go when a run fails (default
 #                        /var/tmp/mlplatform-e2e-artifacts; cleared at the start of each run)
 #   E2E_TIMEOUT=SECONDS  how long to wait for pods and conditions (default 300; the CPU is shared)
+#   E2E_IMAGES=DIR       use the images in DIR (from `tools/images.sh save DIR`) instead of building
+#                        them; for iterating on the scenarios
 #
 # Scenarios (each a named check; on failure: pods' describe, logs, events, the operator's log):
 #   minimal  examples/modelserver-minimal.yaml: the Deployment's pods become Ready, `kubectl get
@@ -31,7 +33,7 @@ if [ "$(id -u)" != 0 ]; then
     echo "run.sh: needs root (podman, containerd, iptables, cgroups), or passwordless sudo" >&2
     exit 1
   }
-  exec sudo -n --preserve-env=PATH,HOME,JAVA_HOME,MLPLATFORM_CACHE,MLPLATFORM_SHARED_K8S,KEEP,E2E_SCENARIOS,E2E_ARTIFACTS,E2E_TIMEOUT,E2E_DIR \
+  exec sudo -n --preserve-env=PATH,HOME,JAVA_HOME,MLPLATFORM_CACHE,MLPLATFORM_SHARED_K8S,KEEP,E2E_SCENARIOS,E2E_ARTIFACTS,E2E_TIMEOUT,E2E_DIR,E2E_IMAGES \
     bash "$0" "$@"
 fi
 
@@ -72,6 +74,7 @@ check() {
   local name=$1 out
   shift
   if out=$("$@" 2>&1); then
+    out=$(tail -n 1 <<<"$out")
     printf '    PASS  %s%s\n' "$name" "${out:+: $out}"
   else
     printf '    FAIL  %s\n' "$name"
@@ -84,13 +87,13 @@ check() {
 table() {
   local line name secs result total
   total=$(elapsed "$run_t0")
-  printf '\n%-34s %9s  %s\n' step seconds result
-  printf '%-34s %9s  %s\n' "----------------------------------" "---------" "------"
+  printf '\n%-44s %9s  %s\n' step seconds result
+  printf '%-44s %9s  %s\n' "--------------------------------------------" "---------" "------"
   for line in "${steps[@]}"; do
     IFS='|' read -r name secs result <<<"$line"
-    printf '%-34s %9s  %s\n' "$name" "$secs" "$result"
+    printf '%-44s %9s  %s\n' "$name" "$secs" "$result"
   done
-  printf '%-34s %9s\n' total "$total"
+  printf '%-44s %9s\n' total "$total"
 }
 
 # --- diagnostics --------------------------------------------------------------------------------
@@ -111,8 +114,8 @@ diagnose() { # NAMESPACE: what explains a failure there
   done
   echo "--- events in $ns"
   kubectl get events -n "$ns" --sort-by=.lastTimestamp 2>&1 | tail -30
-  echo "--- operator log (last 40 lines)"
-  kubectl logs -n mlplatform-dev deploy/mlplatform-operator --tail 40 2>&1 | cut -c1-400 || true
+  echo "--- operator log (last 30 lines above DEBUG)"
+  kubectl logs -n mlplatform-dev deploy/mlplatform-operator 2>&1 | grep -v ' DEBUG ' | tail -n 30 | cut -c1-400 || true
   echo "-----"
 }
 
@@ -183,21 +186,35 @@ done
 
 # --- images, cluster, operator ------------------------------------------------------------------
 
-step_begin "image build (tools/images.sh save)"
-images_dir=$(mktemp -d /var/tmp/mlplatform-e2e-images.XXXXXX)
-IMAGE_TAG=e2e bash tools/images.sh save "$images_dir" 2>&1 | sed 's/^/    /'
-# shellcheck disable=SC1091
-. "$images_dir/images.env"
-step_end
+if [ -n "${E2E_IMAGES:-}" ]; then
+  [ -f "$E2E_IMAGES/images.tar" ] && [ -f "$E2E_IMAGES/images.env" ] || {
+    failed="preflight: E2E_IMAGES=$E2E_IMAGES holds no images.tar and images.env (tools/images.sh save DIR)"
+    exit 1
+  }
+  tar=$E2E_IMAGES/images.tar
+  # shellcheck disable=SC1091
+  . "$E2E_IMAGES/images.env"
+  say "images from $E2E_IMAGES (not rebuilt): $SERVER_IMAGE $OPERATOR_IMAGE"
+else
+  step_begin "image build (tools/images.sh save)"
+  images_dir=$(mktemp -d /var/tmp/mlplatform-e2e-images.XXXXXX)
+  IMAGE_TAG=e2e bash tools/images.sh save "$images_dir" 2>&1 | sed 's/^/    /'
+  tar=$images_dir/images.tar
+  # shellcheck disable=SC1091
+  . "$images_dir/images.env"
+  step_end
+fi
 
 step_begin "cluster up"
 bash "$CLUSTER" up 2>&1 | sed 's/^/    /'
 step_end
 
 step_begin "image import (ctr, k8s.io namespace)"
-bash "$CLUSTER" import "$images_dir/images.tar"
-rm -rf "$images_dir"
-images_dir=""
+bash "$CLUSTER" import "$tar"
+if [ -n "$images_dir" ]; then
+  rm -rf "$images_dir"
+  images_dir=""
+fi
 step_end
 
 step_begin "operator install (crds/, k8s/overlays/dev)"
@@ -269,7 +286,8 @@ predict() {
 vectors = body["embeddings"]
 assert len(vectors) == 1, f"{len(vectors)} vectors"
 assert len(vectors[0]) == 384 and all(isinstance(x, float) for x in vectors[0]), f"{len(vectors[0])} values"
-print(f"1 vector of 384 floats, model {body.get(\"model\")}")'
+model = body.get("model")
+print(f"1 vector of 384 floats, model {model}")'
 }
 
 openai_embeddings() {
@@ -280,7 +298,8 @@ assert body["object"] == "list", body["object"]
 d = body["data"][0]
 assert d["object"] == "embedding" and d["index"] == 0, d
 assert len(d["embedding"]) == 384 and all(isinstance(x, float) for x in d["embedding"]), len(d["embedding"])
-print(f"object list, data[0].embedding of 384 floats, model {body.get(\"model\")}, usage {body.get(\"usage\")}")'
+model, usage = body.get("model"), body.get("usage")
+print(f"object list, data[0].embedding of 384 floats, model {model}, usage {usage}")'
 }
 
 msrv_row() {
