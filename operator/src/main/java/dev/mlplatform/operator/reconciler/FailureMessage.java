@@ -1,5 +1,6 @@
 package dev.mlplatform.operator.reconciler;
 
+import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.AggregatedOperatorException;
 import java.io.IOException;
@@ -15,6 +16,9 @@ import java.util.TreeMap;
 final class FailureMessage {
 
   static final int MAX_LENGTH = 400;
+
+  /** How the API server names the resource in a NotFound answer's details. */
+  private static final String MODEL_SERVERS = "modelservers";
 
   private FailureMessage() {}
 
@@ -41,6 +45,25 @@ final class FailureMessage {
       message = describe(e);
     }
     return message.length() > MAX_LENGTH ? message.substring(0, MAX_LENGTH - 1) + "…" : message;
+  }
+
+  /**
+   * Whether {@code e} is the API server saying that {@code server} itself no longer exists: it was
+   * deleted while the reconciliation ran, so the status write found nothing to write to.
+   */
+  static boolean modelServerGone(Exception e, ModelServer server) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof KubernetesClientException k
+          && k.getCode() == 404
+          && k.getStatus() != null
+          && k.getStatus().getDetails() != null
+          && MODEL_SERVERS.equals(k.getStatus().getDetails().getKind())
+          && ModelServer.GROUP.equals(k.getStatus().getDetails().getGroup())
+          && server.getMetadata().getName().equals(k.getStatus().getDetails().getName())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String describe(Throwable failure) {

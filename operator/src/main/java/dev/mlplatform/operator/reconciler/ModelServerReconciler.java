@@ -194,6 +194,15 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
   @Override
   public ErrorStatusUpdateControl<ModelServer> updateErrorStatus(
       ModelServer server, Context<ModelServer> context, Exception e) {
+    if (FailureMessage.modelServerGone(e, server)) {
+      // Deleted while this reconciliation ran (seen on a real API server whenever a ModelServer is
+      // deleted mid-reconciliation): nothing failed, and there is no status left to write to.
+      log.debug(
+          "{}/{} was deleted during its reconciliation",
+          server.getMetadata().getNamespace(),
+          server.getMetadata().getName());
+      return ErrorStatusUpdateControl.<ModelServer>noStatusUpdate().withNoRetry();
+    }
     String cause = FailureMessage.of(e);
     // attemptCount is the number of retries already scheduled, so this attempt is one more.
     int attempt = context.getRetryInfo().map(r -> r.getAttemptCount() + 1).orElse(1);

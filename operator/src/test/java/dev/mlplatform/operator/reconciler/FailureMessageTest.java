@@ -2,6 +2,8 @@ package dev.mlplatform.operator.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mlplatform.operator.TestModelServers;
+import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.AggregatedOperatorException;
@@ -52,5 +54,41 @@ class FailureMessageTest {
     String message = FailureMessage.of(new IllegalStateException("x".repeat(5000)));
 
     assertThat(message).hasSize(FailureMessage.MAX_LENGTH).endsWith("…");
+  }
+
+  private static KubernetesClientException notFound(String group, String kind, String name) {
+    return new KubernetesClientException(
+        new StatusBuilder()
+            .withCode(404)
+            .withReason("NotFound")
+            .withMessage(kind + "." + group + " \"" + name + "\" not found")
+            .withNewDetails()
+            .withGroup(group)
+            .withKind(kind)
+            .withName(name)
+            .endDetails()
+            .build());
+  }
+
+  @Test
+  void a_model_server_deleted_during_its_reconciliation_is_told_apart_from_a_failure() {
+    ModelServer server = TestModelServers.minimal("embeddings", "ns");
+
+    assertThat(
+            FailureMessage.modelServerGone(
+                new OperatorException(
+                    notFound("serving.mlplatform.dev", "modelservers", "embeddings")),
+                server))
+        .isTrue();
+    assertThat(
+            FailureMessage.modelServerGone(
+                notFound("serving.mlplatform.dev", "modelservers", "other"), server))
+        .as("another ModelServer")
+        .isFalse();
+    assertThat(FailureMessage.modelServerGone(notFound("", "configmaps", "embeddings"), server))
+        .as("a child")
+        .isFalse();
+    assertThat(FailureMessage.modelServerGone(apiError(500, "etcdserver: timeout"), server))
+        .isFalse();
   }
 }

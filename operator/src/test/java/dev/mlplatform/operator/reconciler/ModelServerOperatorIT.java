@@ -284,36 +284,6 @@ class ModelServerOperatorIT {
   }
 
   @Test
-  void hand_edited_deployment_is_reverted_while_hpa_replicas_survive(TestInfo test) {
-    String ns = namespace(test);
-    create("embeddings", ns);
-    awaitChildren("embeddings", ns);
-
-    // The HPA controller scales through the scale subresource; a person edits the image.
-    client
-        .apps()
-        .deployments()
-        .inNamespace(ns)
-        .withName("embeddings")
-        .edit(
-            d -> {
-              d.getSpec().setReplicas(3);
-              d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("evil:latest");
-              return d;
-            });
-
-    await()
-        .atMost(TIMEOUT)
-        .untilAsserted(
-            () -> {
-              Deployment d = deployment("embeddings", ns);
-              assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
-                  .isEqualTo(TestModelServers.DEFAULT_IMAGE);
-              assertThat(d.getSpec().getReplicas()).isEqualTo(3);
-            });
-  }
-
-  @Test
   void deleted_child_is_recreated(TestInfo test) {
     String ns = namespace(test);
     create("embeddings", ns);

@@ -178,38 +178,6 @@ class NetworkPolicyIT {
   }
 
   @Test
-  void hand_edited_policy_is_reverted(TestInfo test) {
-    String ns = namespace(test);
-    create("embeddings", ns, NetworkPolicyIT::enable);
-    await().atMost(TIMEOUT).until(() -> policy("embeddings", ns) != null);
-
-    // Someone opens the HTTP port to every namespace.
-    client
-        .network()
-        .v1()
-        .networkPolicies()
-        .inNamespace(ns)
-        .withName("embeddings")
-        .edit(
-            p -> {
-              p.getSpec()
-                  .getIngress()
-                  .get(0)
-                  .getFrom()
-                  .get(0)
-                  .setNamespaceSelector(new LabelSelectorBuilder().build());
-              return p;
-            });
-
-    await()
-        .atMost(TIMEOUT)
-        .untilAsserted(
-            () ->
-                assertThat(namespaceNames(policy("embeddings", ns).getSpec().getIngress().get(0)))
-                    .containsExactly(ns));
-  }
-
-  @Test
   void policy_is_off_by_default_and_disabling_it_deletes_it(TestInfo test) {
     String ns = namespace(test);
     create("open", ns, s -> {});

@@ -1,20 +1,27 @@
 package dev.mlplatform.operator.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
-import dev.mlplatform.operator.api.v1alpha1.BatchingSpec;
+import dev.mlplatform.operator.TestModelServers;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
+import dev.mlplatform.operator.api.v1alpha1.NetworkPolicySpec;
 import dev.mlplatform.operator.api.v1alpha1.ReplicasSpec;
 import dev.mlplatform.operator.resources.DeploymentDesiredState;
 import dev.mlplatform.operator.testing.Children;
 import dev.mlplatform.operator.testing.RealCluster;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -69,17 +76,15 @@ class ServerSideApplyIT {
 
   /** A spec change that changes the ConfigMap and so the Deployment's pod template. */
   private static void changeBatchSize(int size) {
+    // a merge patch, as kubectl patch --type merge sends it: no resourceVersion, so no conflict
+    // with the operator's status writes
     client()
         .resources(ModelServer.class)
         .inNamespace(ns())
         .withName(NAME)
-        .edit(
-            s -> {
-              BatchingSpec batching = new BatchingSpec();
-              batching.setMaxBatchSize(size);
-              s.getSpec().setBatching(batching);
-              return s;
-            });
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"spec\":{\"batching\":{\"maxBatchSize\":" + size + "}}}");
   }
 
   /** The operator's own apply entry on {@code deployment}: exactly one, for the main resource. */
@@ -104,8 +109,20 @@ class ServerSideApplyIT {
   }
 
   @Test
-  void hand_edited_service_and_config_map_are_restored_and_others_annotations_kept() {
-    create(Children.minimal(NAME, ns()));
+  void hand_edited_children_are_restored_and_what_others_added_is_kept() {
+    ModelServer server = Children.minimal(NAME, ns());
+    NetworkPolicySpec networkPolicy = new NetworkPolicySpec();
+    networkPolicy.setEnabled(true);
+    server.getSpec().setNetworkPolicy(networkPolicy);
+    create(server);
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                client().network().networkPolicies().inNamespace(ns()).withName(NAME).get()
+                    != null);
+
+    // a person with kubectl edit: plain updates, recorded under their own field manager
     try (KubernetesClient person = cluster.newClient("kubectl-edit/v1.32.6")) {
       person
           .services()
@@ -126,6 +143,32 @@ class ServerSideApplyIT {
                 c.getData().put("MAX_BATCH_SIZE", "1");
                 return c;
               });
+      person
+          .apps()
+          .deployments()
+          .inNamespace(ns())
+          .withName(NAME)
+          .edit(
+              d -> {
+                d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("evil:latest");
+                return d;
+              });
+      // opens the HTTP port to every namespace
+      person
+          .network()
+          .networkPolicies()
+          .inNamespace(ns())
+          .withName(NAME)
+          .edit(
+              p -> {
+                p.getSpec()
+                    .getIngress()
+                    .get(0)
+                    .getFrom()
+                    .get(0)
+                    .setNamespaceSelector(new LabelSelectorBuilder().build());
+                return p;
+              });
     }
 
     await()
@@ -133,7 +176,9 @@ class ServerSideApplyIT {
         .untilAsserted(
             () -> {
               var service = client().services().inNamespace(ns()).withName(NAME).get();
-              assertThat(service.getSpec().getPorts().get(0).getPort()).isEqualTo(80);
+              assertThat(service.getSpec().getPorts())
+                  .extracting(ServicePort::getName, ServicePort::getPort)
+                  .containsExactly(tuple("http", 80), tuple("metrics", 9090));
               assertThat(service.getMetadata().getAnnotations())
                   .as("a field another manager added is not the operator's to remove")
                   .containsEntry("example.com/owner", "search-team");
@@ -145,6 +190,28 @@ class ServerSideApplyIT {
                           .get()
                           .getData())
                   .containsEntry("MAX_BATCH_SIZE", "32");
+              assertThat(
+                      deployment()
+                          .getSpec()
+                          .getTemplate()
+                          .getSpec()
+                          .getContainers()
+                          .get(0)
+                          .getImage())
+                  .isEqualTo(TestModelServers.DEFAULT_IMAGE);
+              assertThat(
+                      client()
+                          .network()
+                          .networkPolicies()
+                          .inNamespace(ns())
+                          .withName(NAME)
+                          .get()
+                          .getSpec()
+                          .getIngress()
+                          .get(0)
+                          .getFrom())
+                  .extracting(peer -> peer.getNamespaceSelector().getMatchLabels())
+                  .containsExactly(Map.of("kubernetes.io/metadata.name", ns()));
             });
   }
 
@@ -236,9 +303,9 @@ class ServerSideApplyIT {
   }
 
   /**
-   * What changes when someone writes a child's spec or data: the generation where there is one
-   * (status writes by the PDB and HPA controllers leave it), else the resourceVersion. The
-   * Deployment is left out: the scaling changes it.
+   * The operator's own apply entry of every child: its time and fields change only when an apply of
+   * the operator changes something (status writes by the controllers leave it). The Deployment is
+   * left out: the scaling changes it.
    */
   private static List<String> versions(String name) {
     return Children.all(client(), ns(), name).stream()
@@ -247,9 +314,9 @@ class ServerSideApplyIT {
             c ->
                 c.getKind()
                     + " "
-                    + (c.getMetadata().getGeneration() != null
-                        ? "generation " + c.getMetadata().getGeneration()
-                        : "resourceVersion " + c.getMetadata().getResourceVersion()))
+                    + Children.managedBy(c, OPERATOR).stream()
+                        .map(e -> e.getTime() + " " + Children.fields(e))
+                        .toList())
         .toList();
   }
 }

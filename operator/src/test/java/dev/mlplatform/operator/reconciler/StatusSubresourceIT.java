@@ -3,13 +3,14 @@ package dev.mlplatform.operator.reconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.mlplatform.operator.api.v1alpha1.BatchingSpec;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.testing.Children;
 import dev.mlplatform.operator.testing.RealCluster;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -61,17 +62,15 @@ class StatusSubresourceIT {
   }
 
   private static void changeBatchSize(int size) {
+    // a merge patch, as kubectl patch --type merge sends it: no resourceVersion, so no conflict
+    // with the operator's status writes
     client()
         .resources(ModelServer.class)
         .inNamespace(cluster.namespace())
         .withName(NAME)
-        .edit(
-            s -> {
-              BatchingSpec batching = new BatchingSpec();
-              batching.setMaxBatchSize(size);
-              s.getSpec().setBatching(batching);
-              return s;
-            });
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"spec\":{\"batching\":{\"maxBatchSize\":" + size + "}}}");
   }
 
   @Test

@@ -18,12 +18,15 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,6 +141,67 @@ final class ControlPlane implements AutoCloseable {
     }
   }
 
+  /**
+   * Fails if etcd, kube-apiserver or kube-controller-manager listens on anything but the loopback
+   * interface (the bind flags are the only thing keeping them off the network). Reads /proc, so it
+   * checks on Linux only.
+   */
+  static void requireLoopbackOnly() {
+    Map<String, String> listening = new HashMap<>(); // socket inode -> local address
+    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+      try (Stream<String> lines = Files.lines(Path.of(table))) {
+        lines
+            .skip(1)
+            .map(line -> line.trim().split("\\s+"))
+            .filter(f -> f.length > 9 && f[3].equals("0A")) // TCP_LISTEN
+            .forEach(f -> listening.put(f[9], f[1]));
+      } catch (IOException e) {
+        return; // not Linux
+      }
+    }
+    String binaries = binariesDir().toString();
+    List<String> exposed = new ArrayList<>();
+    ProcessHandle.current()
+        .descendants()
+        .filter(p -> p.info().command().filter(c -> c.startsWith(binaries)).isPresent())
+        .forEach(
+            p -> {
+              try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(p.pid()), "fd"))) {
+                fds.map(ControlPlane::socketInode)
+                    .flatMap(Optional::stream)
+                    .map(listening::get)
+                    .filter(address -> address != null && !loopback(address))
+                    .forEach(
+                        address -> exposed.add(p.info().command().orElse("?") + " " + address));
+              } catch (IOException | UncheckedIOException e) {
+                // the process ended meanwhile
+              }
+            });
+    if (!exposed.isEmpty()) {
+      fail("control plane listens beyond 127.0.0.1 (/proc/net/tcp addresses): %s", exposed);
+    }
+  }
+
+  private static Optional<String> socketInode(Path fd) {
+    try {
+      String target = Files.readSymbolicLink(fd).toString();
+      return target.startsWith("socket:[")
+          ? Optional.of(target.substring(8, target.length() - 1))
+          : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** 127.0.0.0/8, ::1 or ::ffff:127.x.x.x, as /proc/net/tcp(6) writes them (little-endian hex). */
+  private static boolean loopback(String address) {
+    String ip = address.substring(0, address.indexOf(':'));
+    return ip.length() == 8
+        ? ip.endsWith("7F")
+        : ip.equals("00000000000000000000000001000000")
+            || (ip.startsWith("0000000000000000FFFF0000") && ip.endsWith("7F"));
+  }
+
   /** Starts everything in {@code workDir} (certificates, kubeconfig, controller-manager log). */
   static ControlPlane start(Path workDir, Path crd) {
     requireBinaries();
@@ -185,6 +249,7 @@ final class ControlPlane implements AutoCloseable {
             return client.serviceAccounts().inNamespace("default").withName("default").get()
                 != null;
           });
+      requireLoopbackOnly();
       long done = System.nanoTime();
       log.info(
           "control plane ready in {} ms: kube-apiserver {} ms, CRD served {} ms, controller-manager"

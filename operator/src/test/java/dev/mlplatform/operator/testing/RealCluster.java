@@ -79,13 +79,13 @@ public final class RealCluster
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    classStarted = System.nanoTime();
     Tools.skipIfOff(GROUP);
     plane =
         context
             .getRoot()
             .getStore(STORE)
             .getOrComputeIfAbsent(ControlPlane.class, k -> startPlane(), ControlPlane.class);
+    classStarted = System.nanoTime();
     if (runOperator) {
       long t0 = System.nanoTime();
       registry = new SimpleMeterRegistry();
@@ -142,15 +142,17 @@ public final class RealCluster
   @Override
   public void afterAll(ExtensionContext context) {
     if (operator != null) {
+      long t0 = System.nanoTime();
       operator.stop();
       operator = null;
+      log.info("operator stopped in {} ms", ms(System.nanoTime() - t0));
     }
     if (operatorClient != null) {
       operatorClient.close();
       operatorClient = null;
     }
     log.info(
-        "{} took {} ms on the real cluster",
+        "{} took {} ms on the real cluster (its operator's start and stop included)",
         context.getRequiredTestClass().getSimpleName(),
         ms(System.nanoTime() - classStarted));
   }
