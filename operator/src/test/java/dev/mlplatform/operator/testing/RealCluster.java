@@ -141,6 +141,9 @@ public final class RealCluster
 
   @Override
   public void afterAll(ExtensionContext context) {
+    if (plane == null) {
+      return; // skipped, or the control plane did not start
+    }
     if (operator != null) {
       long t0 = System.nanoTime();
       operator.stop();
