@@ -36,6 +36,7 @@ public final class EngineThroughput {
         new ModelLocator(
                 new BundledModels(
                     Path.of(System.getProperty("java.io.tmpdir"), "mlplatform-models")),
+                null,
                 null) // bundled: and file:// only
             .locate(uri, null);
     try (TextTokenizer tokenizer = new TextTokenizer(files.tokenizer(), 256);

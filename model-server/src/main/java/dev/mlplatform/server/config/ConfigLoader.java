@@ -1,6 +1,7 @@
 package dev.mlplatform.server.config;
 
-import dev.mlplatform.server.hub.HubRepository;
+import dev.mlplatform.server.fetch.ArchiveFetcher;
+import dev.mlplatform.server.fetch.HubRepository;
 import dev.mlplatform.server.inference.BundledModels;
 import dev.mlplatform.server.inference.ModelEngine;
 import dev.mlplatform.server.inference.Pooling;
@@ -106,9 +107,18 @@ public final class ConfigLoader {
         throw new ConfigException("MODEL_URI " + e.getMessage());
       }
     }
+    if (uri.startsWith("https://") || uri.startsWith("http://")) {
+      if (ArchiveFetcher.accepts(uri)) {
+        return uri;
+      }
+      throw new ConfigException(
+          "MODEL_URI must be " + ArchiveFetcher.rule() + ", got '" + uri + "'");
+    }
     if (!uri.startsWith("bundled:") && !uri.startsWith("file:")) {
       throw new ConfigException(
-          "MODEL_URI must be bundled:<name>, file:///<dir> or hf://<org>/<name>[@<revision>], got '"
+          "MODEL_URI must be bundled:<name>, file:///<dir>, hf://<org>/<name>[@<revision>] or "
+              + ArchiveFetcher.rule()
+              + ", got '"
               + uri
               + "'");
     }

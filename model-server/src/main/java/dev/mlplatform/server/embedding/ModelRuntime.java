@@ -3,8 +3,9 @@ package dev.mlplatform.server.embedding;
 import dev.mlplatform.server.batching.BatchingConfig;
 import dev.mlplatform.server.batching.DynamicBatcher;
 import dev.mlplatform.server.config.ServerConfig;
-import dev.mlplatform.server.hub.HubClient;
-import dev.mlplatform.server.hub.HubFetcher;
+import dev.mlplatform.server.fetch.ArchiveFetcher;
+import dev.mlplatform.server.fetch.HubClient;
+import dev.mlplatform.server.fetch.HubFetcher;
 import dev.mlplatform.server.inference.BundledModels;
 import dev.mlplatform.server.inference.DjlEmbeddingModel;
 import dev.mlplatform.server.inference.EmbeddingModel;
@@ -37,14 +38,18 @@ public final class ModelRuntime implements AutoCloseable {
     this.loaded = loaded;
   }
 
-  /** Where the configured model's files come from: the bundled ones, the Hub, or a directory. */
+  /**
+   * Where the configured model's files come from: the bundled ones, the Hub, an archive URL, or a
+   * directory.
+   */
   public static ModelLocator locator(ServerConfig config) {
     return new ModelLocator(
         new BundledModels(config.modelCacheDir()),
         new HubFetcher(
             new HubClient(config.hubEndpoint(), config.hubToken()),
             config.modelCacheDir().resolve("hub"),
-            LOG::info));
+            LOG::info),
+        new ArchiveFetcher(config.modelCacheDir().resolve("archives"), LOG::info));
   }
 
   /**

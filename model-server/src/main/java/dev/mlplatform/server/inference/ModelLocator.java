@@ -2,8 +2,9 @@ package dev.mlplatform.server.inference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mlplatform.server.hub.HubFetcher;
-import dev.mlplatform.server.hub.HubRepository;
+import dev.mlplatform.server.fetch.ArchiveFetcher;
+import dev.mlplatform.server.fetch.HubFetcher;
+import dev.mlplatform.server.fetch.HubRepository;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -15,10 +16,11 @@ import java.util.stream.Stream;
 
 /**
  * Turns a model URI into files on disk: {@code bundled:NAME} unpacks a bundled model, {@code
- * hf://ORG/NAME[@REVISION]} fetches a Hugging Face Hub repository into the cache, {@code
- * file:///dir} reads a sentence-transformers export (weights, {@code tokenizer.json}, and the
- * optional {@code sentence_bert_config.json}, {@code 1_Pooling/config.json}, {@code modules.json}
- * and {@code config.json} that say how it pools, normalises and truncates, and {@code
+ * hf://ORG/NAME[@REVISION]} fetches a Hugging Face Hub repository into the cache, an http(s) URL of
+ * a {@code .tar.gz} or {@code .zip} is downloaded and unpacked there, {@code file:///dir} reads a
+ * sentence-transformers export (weights, {@code tokenizer.json}, and the optional {@code
+ * sentence_bert_config.json}, {@code 1_Pooling/config.json}, {@code modules.json} and {@code
+ * config.json} that say how it pools, normalises and truncates, and {@code
  * config_sentence_transformers.json} with its named prompts).
  */
 public final class ModelLocator {
@@ -26,21 +28,26 @@ public final class ModelLocator {
 
   private final BundledModels bundled;
   private final HubFetcher hub;
+  private final ArchiveFetcher archives;
   private final ObjectMapper json = new ObjectMapper();
 
-  public ModelLocator(BundledModels bundled, HubFetcher hub) {
+  public ModelLocator(BundledModels bundled, HubFetcher hub, ArchiveFetcher archives) {
     this.bundled = bundled;
     this.hub = hub;
+    this.archives = archives;
   }
 
   /**
-   * @param uri {@code bundled:NAME}, {@code file:///dir} or {@code hf://ORG/NAME[@REVISION]}
-   *     (fetched into the cache first, or found there)
+   * @param uri {@code bundled:NAME}, {@code file:///dir}, {@code hf://ORG/NAME[@REVISION]} or an
+   *     http(s) URL of a model archive (both fetched into the cache first, or found there)
    * @param engine the engine asked for, or {@code null} to infer it from the files
    */
   public ModelFiles locate(String uri, ModelEngine engine) {
     if (uri.startsWith(HubRepository.SCHEME)) {
       return directory(hub.fetch(HubRepository.parse(uri)).directory(), engine);
+    }
+    if (ArchiveFetcher.accepts(uri)) {
+      return directory(archives.fetch(uri), engine);
     }
     if (uri.startsWith("bundled:")) {
       ModelFiles files = bundled.unpack(uri.substring("bundled:".length()));

@@ -153,16 +153,24 @@ class ConfigLoaderTest {
   @CsvSource({
     "hf://BAAI/bge-small-en-v1.5, hf://BAAI/bge-small-en-v1.5@main",
     "hf://intfloat/e5-small-v2@v1.0, hf://intfloat/e5-small-v2@v1.0",
+    "https://models.example/minilm.tar.gz, https://models.example/minilm.tar.gz",
     "hf://org/name@0123456789abcdef0123456789abcdef01234567,"
         + " hf://org/name@0123456789abcdef0123456789abcdef01234567"
   })
-  void hub_uris_are_accepted_with_their_revision(String uri, String resolved) {
+  void hub_and_archive_uris_are_accepted(String uri, String resolved) {
     assertThat(new ConfigLoader(Map.of("MODEL_URI", uri)).load().modelUri()).isEqualTo(resolved);
   }
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"hf://no-slash", "hf://a/b/c", "hf://org/../x", "hf://org/name@", "s3://b/k"})
+      strings = {
+        "hf://no-slash",
+        "hf://a/b/c",
+        "hf://org/../x",
+        "hf://org/name@",
+        "s3://b/k",
+        "https://h/model.onnx"
+      })
   void malformed_model_uris_are_refused_naming_the_variable(String uri) {
     assertThatThrownBy(() -> new ConfigLoader(Map.of("MODEL_URI", uri)).load())
         .isInstanceOf(ConfigException.class)

@@ -33,7 +33,7 @@ class EngineAgreementIT {
     ModelFiles onnx =
         new BundledModels(TestEnv.config().modelCacheDir()).unpack("all-minilm-l6-v2");
     ModelFiles torch =
-        new ModelLocator(null, null).locate("file://" + Fixtures.torchScriptModel(), null);
+        new ModelLocator(null, null, null).locate("file://" + Fixtures.torchScriptModel(), null);
 
     assertThat(torch.engine()).isEqualTo(ModelEngine.PYTORCH);
     assertThat(torch.defaults()).isEqualTo(new ModelSettings(256, Pooling.MEAN, true));

@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
 public final class LocalHub implements AutoCloseable {
   private static final Pattern LISTING = Pattern.compile("/api/models/([^/]+/[^/]+)/revision/(.+)");
   private static final Pattern RESOLVE = Pattern.compile("/([^/]+/[^/]+)/resolve/([^/]+)/(.+)");
-  private static final Pattern BLOB = Pattern.compile("/cdn/([0-9a-f]{64})");
+  private static final Pattern BLOB = Pattern.compile("/(?:cdn|files)/([0-9a-f]{64})(?:/[^/]+)?");
 
   /** A file of a repository: its content on disk and its SHA-256. */
   record HubFile(Path content, long size, String sha256) {}
@@ -86,6 +86,13 @@ public final class LocalHub implements AutoCloseable {
     String sha = HexFormat.of().formatHex(commit.digest()).substring(0, 40);
     repos.put(id, new Repo(sha, hubFiles, token));
     return sha;
+  }
+
+  /** Serves a plain file (no repository) at a URL ending in {@code name}, ranges included. */
+  public URI publish(String name, Path content) {
+    HubFile file = new HubFile(content, size(content), digest(content));
+    blobs.put(file.sha256(), file);
+    return endpoint().resolve("/files/" + file.sha256() + "/" + name);
   }
 
   /** The next download of this file stops (connection closed) after {@code bytes}. */

@@ -1,4 +1,4 @@
-package dev.mlplatform.server.hub;
+package dev.mlplatform.server.fetch;
 
 import java.util.regex.Pattern;
 

@@ -1,4 +1,4 @@
-package dev.mlplatform.server.hub;
+package dev.mlplatform.server.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -291,6 +291,43 @@ class HubModelsIT {
       assertThat(unknown.json().at("/error/param").asText()).isEqualTo("prompt_name");
       assertThat(unknown.json().at("/error/message").asText())
           .contains("[passage, query]", "'document'");
+    }
+  }
+
+  @Test
+  void a_model_archive_at_a_url_is_served_like_the_same_files_from_the_hub(@TempDir Path work)
+      throws Exception {
+    Path archive = work.resolve("minilm.tar.gz");
+    try (var out = Files.newOutputStream(archive);
+        var tar =
+            new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
+                new org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream(out))) {
+      Map<String, Path> files =
+          Map.of(
+              "onnx/model.onnx", Model.MINILM.weights(),
+              "tokenizer.json", Model.MINILM.tokenizer(),
+              "sentence_bert_config.json", write(work, "sbert.json", "{\"max_seq_length\": 256}"));
+      for (var e : files.entrySet()) {
+        var entry =
+            new org.apache.commons.compress.archivers.tar.TarArchiveEntry("minilm/" + e.getKey());
+        entry.setSize(Files.size(e.getValue()));
+        tar.putArchiveEntry(entry);
+        Files.copy(e.getValue(), tar);
+        tar.closeArchiveEntry();
+      }
+    }
+    String uri = hub.publish("minilm.tar.gz", archive) + "#sha256=" + LocalHub.digest(archive);
+
+    try (ServerProcess server =
+        ServerProcess.start(
+            Map.of("MODEL_URI", uri, "MODEL_CACHE_DIR", work.resolve("cache").toString()))) {
+      ApiClient api = server.awaitReady();
+      float[] vector =
+          ApiClient.floats(
+              api.post("/predict", ApiClient.json(Map.of("text", TEXTS.get(0))))
+                  .json()
+                  .at("/embeddings/0"));
+      assertThat(cosine(vector, reference(Model.MINILM)[0])).isGreaterThan(0.99999);
     }
   }
 

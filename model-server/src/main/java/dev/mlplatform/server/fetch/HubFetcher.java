@@ -1,20 +1,16 @@
-package dev.mlplatform.server.hub;
+package dev.mlplatform.server.fetch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mlplatform.server.hub.HubException.Reason;
+import dev.mlplatform.server.fetch.ModelFetchException.Reason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -56,18 +52,12 @@ public final class HubFetcher {
     if (cached.isPresent()) {
       return cached.get();
     }
-    try {
-      Files.createDirectories(repoDir);
-      try (FileChannel channel =
-              FileChannel.open(
-                  repoDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-          FileLock lock = lock(channel, repo)) {
-        // another fetcher may have finished while this one waited
-        cached = cached(repo, repoDir);
-        return cached.isPresent() ? cached.get() : download(repo, repoDir);
-      }
+    try (CacheLock lock = CacheLock.acquire(repoDir, repo.toString(), log)) {
+      // another fetcher may have finished while this one waited
+      cached = cached(repo, repoDir);
+      return cached.isPresent() ? cached.get() : download(repo, repoDir);
     } catch (IOException e) {
-      throw new HubException(
+      throw new ModelFetchException(
           Reason.DownloadFailed, repo + ": cannot write the model cache " + repoDir + ": " + e, e);
     }
   }
@@ -81,7 +71,7 @@ public final class HubFetcher {
     for (RepoFile file : files) {
       Path target = snapshot.resolve(file.path()).normalize();
       if (!target.startsWith(snapshot)) {
-        throw new HubException(Reason.DownloadFailed, repo + ": unsafe path " + file.path());
+        throw new ModelFetchException(Reason.DownloadFailed, repo + ": unsafe path " + file.path());
       }
       if (!Files.isRegularFile(target)) {
         fetchFile(repo, listing.commit(), file, target);
@@ -117,7 +107,7 @@ public final class HubFetcher {
       }
       try {
         client.download(repo, commit, file.path(), partial);
-      } catch (HubException e) {
+      } catch (ModelFetchException e) {
         long after = Files.isRegularFile(partial) ? Files.size(partial) : 0;
         if (e.reason() != Reason.DownloadFailed
             || attempt == ATTEMPTS_PER_FILE
@@ -143,7 +133,7 @@ public final class HubFetcher {
       if (size > file.size()) {
         Files.delete(partial);
       }
-      throw new HubException(
+      throw new ModelFetchException(
           Reason.DownloadFailed,
           repo + ": " + file.path() + " is " + size + " bytes, the Hub lists " + file.size());
     }
@@ -151,7 +141,7 @@ public final class HubFetcher {
       String actual = sha256(partial);
       if (!actual.equalsIgnoreCase(file.sha256())) {
         Files.delete(partial);
-        throw new HubException(
+        throw new ModelFetchException(
             Reason.DownloadFailed,
             repo
                 + ": "
@@ -192,31 +182,7 @@ public final class HubFetcher {
     }
   }
 
-  private FileLock lock(FileChannel channel, HubRepository repo) throws IOException {
-    boolean said = false;
-    while (true) {
-      try {
-        FileLock lock = channel.tryLock();
-        if (lock != null) {
-          return lock;
-        }
-      } catch (OverlappingFileLockException sameJvm) {
-        // another fetcher in this process holds it: wait the same way
-      }
-      if (!said) {
-        log.accept(repo + ": another fetcher is downloading into this cache; waiting for it");
-        said = true;
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new HubException(Reason.DownloadFailed, repo + ": interrupted while waiting", e);
-      }
-    }
-  }
-
-  private static void writeAtomically(Path file, String content) throws IOException {
+  static void writeAtomically(Path file, String content) throws IOException {
     Files.createDirectories(file.getParent());
     Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
     Files.writeString(tmp, content);

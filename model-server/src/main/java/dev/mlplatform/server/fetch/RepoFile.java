@@ -1,4 +1,4 @@
-package dev.mlplatform.server.hub;
+package dev.mlplatform.server.fetch;
 
 /**
  * A file of a repository as the Hub lists it.

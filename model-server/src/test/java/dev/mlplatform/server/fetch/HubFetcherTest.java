@@ -1,9 +1,9 @@
-package dev.mlplatform.server.hub;
+package dev.mlplatform.server.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.mlplatform.server.hub.HubException.Reason;
+import dev.mlplatform.server.fetch.ModelFetchException.Reason;
 import dev.mlplatform.server.testing.LocalHub;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,7 +121,7 @@ class HubFetcherTest {
 
     assertThatThrownBy(() -> fetcher(null).fetch(HubRepository.parse("hf://org/model")))
         .isInstanceOfSatisfying(
-            HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.DownloadFailed))
+            ModelFetchException.class, e -> assertThat(e.reason()).isEqualTo(Reason.DownloadFailed))
         .hasMessageContaining("onnx/model.onnx has SHA-256")
         .hasMessageContaining(weights);
     try (var found = Files.walk(cache)) {
@@ -137,7 +137,7 @@ class HubFetcherTest {
 
     assertThatThrownBy(() -> fetcher(null).fetch(HubRepository.parse("hf://org/private")))
         .isInstanceOfSatisfying(
-            HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.Unauthorized))
+            ModelFetchException.class, e -> assertThat(e.reason()).isEqualTo(Reason.Unauthorized))
         .hasMessageContaining("no token given")
         .hasMessageContaining("restricted");
 
@@ -153,11 +153,11 @@ class HubFetcherTest {
 
     assertThatThrownBy(() -> fetcher("any-token").fetch(HubRepository.parse("hf://org/nothing")))
         .isInstanceOfSatisfying(
-            HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.ModelNotFound))
+            ModelFetchException.class, e -> assertThat(e.reason()).isEqualTo(Reason.ModelNotFound))
         .hasMessageContaining("Repository not found");
     assertThatThrownBy(() -> fetcher(null).fetch(HubRepository.parse("hf://org/model@v9")))
         .isInstanceOfSatisfying(
-            HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.ModelNotFound))
+            ModelFetchException.class, e -> assertThat(e.reason()).isEqualTo(Reason.ModelNotFound))
         .hasMessageContaining("Invalid rev id: v9");
   }
 
@@ -171,7 +171,8 @@ class HubFetcherTest {
 
     assertThatThrownBy(() -> fetcher(null).fetch(HubRepository.parse("hf://org/torch-only")))
         .isInstanceOfSatisfying(
-            HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NoSupportedWeights))
+            ModelFetchException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.NoSupportedWeights))
         .hasMessageStartingWith("NoSupportedWeights: ")
         .hasMessageContaining("found pytorch_model.bin")
         .hasMessageContaining("onnx/model.onnx or model.onnx (ONNX Runtime)");

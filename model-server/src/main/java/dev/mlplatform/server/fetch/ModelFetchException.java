@@ -1,7 +1,10 @@
-package dev.mlplatform.server.hub;
+package dev.mlplatform.server.fetch;
 
-/** A model that cannot be fetched, with the reason the operator reports in its condition. */
-public final class HubException extends RuntimeException {
+/**
+ * A model that cannot be fetched (from the Hub or an archive URL), with the reason the operator
+ * reports in its condition.
+ */
+public final class ModelFetchException extends RuntimeException {
   /** Why, named as the ModelServer's {@code ModelReady} condition reasons are. */
   public enum Reason {
     ModelNotFound,
@@ -13,12 +16,12 @@ public final class HubException extends RuntimeException {
   private final Reason reason;
 
   /** The message starts with the reason, which is how the operator reads it from the pod. */
-  public HubException(Reason reason, String message) {
+  public ModelFetchException(Reason reason, String message) {
     super(reason + ": " + message);
     this.reason = reason;
   }
 
-  public HubException(Reason reason, String message, Throwable cause) {
+  public ModelFetchException(Reason reason, String message, Throwable cause) {
     super(reason + ": " + message, cause);
     this.reason = reason;
   }

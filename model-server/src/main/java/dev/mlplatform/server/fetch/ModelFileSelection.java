@@ -1,6 +1,6 @@
-package dev.mlplatform.server.hub;
+package dev.mlplatform.server.fetch;
 
-import dev.mlplatform.server.hub.HubException.Reason;
+import dev.mlplatform.server.fetch.ModelFetchException.Reason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +47,7 @@ final class ModelFileSelection {
           found.add(path);
         }
       }
-      throw new HubException(
+      throw new ModelFetchException(
           Reason.NoSupportedWeights,
           repo
               + " has no weights this server can load: found "
@@ -56,7 +56,7 @@ final class ModelFileSelection {
               + " (PyTorch). Export one with optimum (ONNX) or torch.jit.trace (TorchScript).");
     }
     if (!byPath.containsKey("tokenizer.json")) {
-      throw new HubException(
+      throw new ModelFetchException(
           Reason.NoSupportedWeights,
           repo + " has no tokenizer.json (the server needs a Hugging Face fast tokenizer)");
     }
