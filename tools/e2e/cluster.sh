@@ -582,7 +582,9 @@ up() {
 # --- down ---------------------------------------------------------------------------------------
 
 # every PID in the cgroup subtree of hierarchy $1
-cgroup_pids() { [ -d "/sys/fs/cgroup/$1/$CGROUP" ] && find "/sys/fs/cgroup/$1/$CGROUP" -name cgroup.procs -exec cat {} + 2>/dev/null; }
+cgroup_pids() {
+  [ ! -d "/sys/fs/cgroup/$1/$CGROUP" ] || find "/sys/fs/cgroup/$1/$CGROUP" -name cgroup.procs -exec cat {} + 2>/dev/null || true
+}
 
 kill_cgroups() {
   local pids i

@@ -158,15 +158,16 @@ finish() {
   exit 0
 }
 trap finish EXIT
-trap 'echo "interrupted"; exit 130' INT TERM
+trap 'echo "interrupted"; failed=${failed:-"interrupted during ${step_name:-setup}"}; exit 130' INT TERM
 
 # --- preflight ----------------------------------------------------------------------------------
 
-[ -f model-server/target/model-server.jar ] && ls operator/target/operator-*-all.jar >/dev/null 2>&1 || {
+if [ -z "${E2E_IMAGES:-}" ] && { [ ! -f model-server/target/model-server.jar ] ||
+  ! ls operator/target/operator-*-all.jar >/dev/null 2>&1; }; then
   echo "run.sh: build the jars first: make build" >&2
   failed="preflight: jars missing"
   exit 1
-}
+fi
 if [ -e "$DIR/state/up" ]; then
   echo "run.sh: a cluster is already up in $DIR (KEEP=1 earlier?): make e2e-down first" >&2
   KEEP=1 # leave it alone
