@@ -5,7 +5,9 @@ import dev.mlplatform.server.config.ConfigLoader;
 import dev.mlplatform.server.config.LogFormat;
 import dev.mlplatform.server.config.ServerConfig;
 import dev.mlplatform.server.embedding.ModelRuntime;
+import dev.mlplatform.server.fetch.FetchReport;
 import dev.mlplatform.server.inference.ModelFiles;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,15 +104,29 @@ public final class Main {
     }
   }
 
-  /** Puts the model into the cache (or finds it there); the last line says what or why not. */
+  /**
+   * Puts the model into the cache (or finds it there); the last line says what or why not, and
+   * {@link FetchReport} leaves the same as JSON in the container's termination message, where the
+   * operator reads the resolved revision, size and digest (or the reason) for the ModelServer's
+   * status.
+   */
   static int fetch(ServerConfig config, Logger log) {
+    Path report = Path.of(System.getenv().getOrDefault("TERMINATION_LOG", "/dev/termination-log"));
     try {
       ModelFiles files = ModelRuntime.locator(config).locate(config.modelUri(), config.engine());
-      log.info("model ready in the cache: {} ({})", files.directory(), files.engine().djlName());
+      FetchReport done = FetchReport.of(config.modelUri(), files);
+      log.info(
+          "model ready in the cache: {} ({}, {} bytes, weights SHA-256 {})",
+          files.directory(),
+          files.engine().djlName(),
+          done.bytes(),
+          done.sha256());
+      done.writeTo(report);
       return 0;
     } catch (RuntimeException e) {
       log.debug("model fetch failure", e);
       log.error("cannot fetch the model: {}", e.getMessage());
+      FetchReport.failed(config.modelUri(), e).writeTo(report);
       return EXIT_MODEL_LOAD_FAILED;
     }
   }

@@ -39,7 +39,7 @@ class HubModelsIT {
           "Kubernetes schedules pods onto nodes.");
 
   /** A model as the Hub lays it out, from the Maven fixtures. */
-  enum Model {
+  public enum Model {
     MINILM(
         "sentence-transformers/all-MiniLM-L6-v2",
         "all-minilm-l6-v2",
@@ -63,11 +63,11 @@ class HubModelsIT {
       this.maxLength = maxLength;
     }
 
-    Path weights() {
+    public Path weights() {
       return fixtures().resolve(fixture + ".onnx");
     }
 
-    Path tokenizer() {
+    public Path tokenizer() {
       return fixtures().resolve(fixture + "-tokenizer.json");
     }
   }
