@@ -1,5 +1,8 @@
 package dev.mlplatform.server;
 
+import dev.mlplatform.contract.ExitCodes;
+import dev.mlplatform.contract.ModelUris;
+import dev.mlplatform.contract.ServerEnv;
 import dev.mlplatform.server.config.ConfigException;
 import dev.mlplatform.server.config.ConfigLoader;
 import dev.mlplatform.server.config.LogFormat;
@@ -20,10 +23,10 @@ import sun.misc.Signal;
  */
 public final class Main {
   /** Exit status when a setting is invalid. */
-  public static final int EXIT_INVALID_CONFIG = 2;
+  public static final int EXIT_INVALID_CONFIG = ExitCodes.INVALID_CONFIG;
 
-  /** Exit status when the model cannot be found, unpacked or loaded. */
-  public static final int EXIT_MODEL_LOAD_FAILED = 3;
+  /** Exit status when the model cannot be found, fetched, unpacked or loaded. */
+  public static final int EXIT_MODEL_LOAD_FAILED = ExitCodes.MODEL_LOAD_FAILED;
 
   private Main() {}
 
@@ -48,7 +51,7 @@ public final class Main {
         "logback.configurationFile",
         config.logFormat() == LogFormat.JSON ? "logback-json.xml" : "logback.xml");
     Logger log = LoggerFactory.getLogger(Main.class);
-    if (args.length > 0 && args[0].equals("fetch")) {
+    if (args.length > 0 && args[0].equals(ModelUris.FETCH_COMMAND)) {
       System.exit(fetch(config, log));
       return;
     }
@@ -111,7 +114,8 @@ public final class Main {
    * status.
    */
   static int fetch(ServerConfig config, Logger log) {
-    Path report = Path.of(System.getenv().getOrDefault("TERMINATION_LOG", "/dev/termination-log"));
+    Path report =
+        Path.of(System.getenv().getOrDefault(ServerEnv.TERMINATION_LOG, "/dev/termination-log"));
     try {
       ModelFiles files = ModelRuntime.locator(config).locate(config.modelUri(), config.engine());
       FetchReport done = FetchReport.of(config.modelUri(), files);

@@ -1,5 +1,6 @@
 package dev.mlplatform.server.config;
 
+import dev.mlplatform.contract.ServerEnv;
 import dev.mlplatform.server.fetch.ArchiveFetcher;
 import dev.mlplatform.server.fetch.HubRepository;
 import dev.mlplatform.server.inference.BundledModels;
@@ -29,12 +30,12 @@ public final class ConfigLoader {
   }
 
   public ServerConfig load() {
-    String modelId = string("MODEL_ID", DEFAULT_MODEL_ID);
+    String modelId = string(ServerEnv.MODEL_ID, DEFAULT_MODEL_ID);
     String modelUri = modelUri(modelId);
-    int maxQueueSize = integer("MAX_QUEUE_SIZE", 1024, 1, 1_000_000);
+    int maxQueueSize = integer(ServerEnv.MAX_QUEUE_SIZE, 1024, 1, 1_000_000);
     int maxInputs = integer("MAX_INPUTS_PER_REQUEST", Math.min(256, maxQueueSize), 1, maxQueueSize);
-    int httpPort = integer("HTTP_PORT", 8080, 0, 65535);
-    int metricsPort = integer("METRICS_PORT", 9090, 0, 65535);
+    int httpPort = integer(ServerEnv.HTTP_PORT, 8080, 0, 65535);
+    int metricsPort = integer(ServerEnv.METRICS_PORT, 9090, 0, 65535);
     if (httpPort != 0 && httpPort == metricsPort) {
       throw new ConfigException(
           "METRICS_PORT must differ from HTTP_PORT (both are " + httpPort + ")");
@@ -43,12 +44,14 @@ public final class ConfigLoader {
     return new ServerConfig(
         modelId,
         modelUri,
-        optional("MODEL_ENGINE", ConfigLoader::engine),
-        optional("MAX_SEQUENCE_LENGTH", v -> parseInt("MAX_SEQUENCE_LENGTH", v, 1, 8192)),
-        optional("NORMALIZE", v -> bool("NORMALIZE", v)),
-        optional("POOLING", ConfigLoader::pooling),
-        integer("MAX_BATCH_SIZE", 32, 1, 1024),
-        Duration.ofMillis(integer("MAX_BATCH_DELAY_MS", 5, 0, 10_000)),
+        optional(ServerEnv.MODEL_ENGINE, ConfigLoader::engine),
+        optional(
+            ServerEnv.MAX_SEQUENCE_LENGTH,
+            v -> parseInt(ServerEnv.MAX_SEQUENCE_LENGTH, v, 1, 8192)),
+        optional(ServerEnv.NORMALIZE, v -> bool(ServerEnv.NORMALIZE, v)),
+        optional(ServerEnv.POOLING, ConfigLoader::pooling),
+        integer(ServerEnv.MAX_BATCH_SIZE, 32, 1, 1024),
+        Duration.ofMillis(integer(ServerEnv.MAX_BATCH_DELAY_MS, 5, 0, 10_000)),
         integer("MAX_BATCH_TOKENS", 16_384, 1, 10_000_000),
         maxQueueSize,
         maxInputs,
@@ -57,12 +60,12 @@ public final class ConfigLoader {
         metricsPort,
         parallelism.workers(),
         parallelism.threads(),
-        Duration.ofSeconds(integer("SHUTDOWN_DRAIN_SECONDS", 5, 0, 3600)),
+        Duration.ofSeconds(integer(ServerEnv.SHUTDOWN_DRAIN_SECONDS, 5, 0, 3600)),
         logFormat(),
-        Path.of(string("MODEL_CACHE_DIR", defaultCacheDir())),
+        Path.of(string(ServerEnv.MODEL_CACHE_DIR, defaultCacheDir())),
         apiKey(),
         hubEndpoint(),
-        optional("HF_TOKEN", v -> v));
+        optional(ServerEnv.HF_TOKEN, v -> v));
   }
 
   /** Forward passes at once and intra-op threads per pass. */
@@ -76,8 +79,11 @@ public final class ConfigLoader {
    * takes the CPUs left; set both and they are used as given.
    */
   Parallelism parallelism(int cpus) {
-    Integer workers = optional("INFERENCE_WORKERS", v -> parseInt("INFERENCE_WORKERS", v, 1, 64));
-    Integer threads = optional("INFERENCE_THREADS", v -> parseInt("INFERENCE_THREADS", v, 1, 256));
+    Integer workers =
+        optional(ServerEnv.INFERENCE_WORKERS, v -> parseInt(ServerEnv.INFERENCE_WORKERS, v, 1, 64));
+    Integer threads =
+        optional(
+            ServerEnv.INFERENCE_THREADS, v -> parseInt(ServerEnv.INFERENCE_THREADS, v, 1, 256));
     if (workers == null && threads == null) {
       workers = Math.min(cpus, MAX_DEFAULT_WORKERS);
     }
@@ -95,7 +101,7 @@ public final class ConfigLoader {
    * sentence-transformers id such as {@code BAAI/bge-small-en-v1.5}).
    */
   private String modelUri(String modelId) {
-    String uri = env.get("MODEL_URI");
+    String uri = env.get(ServerEnv.MODEL_URI);
     if (uri == null || uri.isBlank()) {
       return BundledModels.uriForModelId(modelId).orElseGet(() -> hubUri(modelId));
     }
@@ -139,7 +145,7 @@ public final class ConfigLoader {
   }
 
   private URI hubEndpoint() {
-    String value = string("HF_ENDPOINT", "https://huggingface.co");
+    String value = string(ServerEnv.HF_ENDPOINT, "https://huggingface.co");
     try {
       URI uri = new URI(value);
       if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
@@ -153,7 +159,7 @@ public final class ConfigLoader {
   }
 
   private String apiKey() {
-    String key = env.get("API_KEY");
+    String key = env.get(ServerEnv.API_KEY);
     if (key == null || key.isEmpty()) {
       return null;
     }

@@ -3,6 +3,7 @@ package dev.mlplatform.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mlplatform.contract.ModelUris;
 import dev.mlplatform.server.inference.ModelEngine;
 import dev.mlplatform.server.inference.Pooling;
 import java.time.Duration;
@@ -132,6 +133,18 @@ class ConfigLoaderTest {
   void the_same_port_for_api_and_metrics_is_refused() {
     assertThatThrownBy(() -> new ConfigLoader(Map.of("HTTP_PORT", "9090")).load())
         .hasMessageContaining("METRICS_PORT");
+  }
+
+  /** The operator decides from the same list whether a pod must download its model first. */
+  @Test
+  void every_id_the_contract_calls_bundled_is_served_from_the_image() {
+    for (String id : ModelUris.BUNDLED_MODEL_IDS) {
+      assertThat(new ConfigLoader(Map.of("MODEL_ID", id)).load().modelUri())
+          .as(id)
+          .startsWith(ModelUris.BUNDLED);
+      assertThat(ModelUris.downloads(id, null)).as(id).isFalse();
+    }
+    assertThat(ModelUris.downloads("BAAI/bge-small-en-v1.5", null)).isTrue();
   }
 
   @Test

@@ -1,5 +1,7 @@
 package dev.mlplatform.operator.reconciler;
 
+import dev.mlplatform.contract.ModelUris;
+import dev.mlplatform.contract.ServerEnv;
 import dev.mlplatform.operator.api.v1alpha1.AuthSpec;
 import dev.mlplatform.operator.api.v1alpha1.AutoscalingSpec;
 import dev.mlplatform.operator.api.v1alpha1.BatchingSpec;
@@ -23,7 +25,6 @@ import java.util.regex.Pattern;
  */
 public final class SpecValidator {
 
-  private static final Pattern URI = Pattern.compile("^(bundled:\\S+|file:///\\S*|https://\\S+)$");
   private static final Pattern ENV_KEY = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*$");
   private static final Pattern INTERVAL = Pattern.compile(MonitoringSpec.INTERVAL_PATTERN);
 
@@ -43,11 +44,9 @@ public final class SpecValidator {
       if (model.getId() == null || model.getId().isBlank()) {
         problems.add("spec.model.id: is required");
       }
-      if (model.getUri() != null && !URI.matcher(model.getUri()).matches()) {
+      if (model.getUri() != null && !ModelUris.valid(model.getUri())) {
         problems.add(
-            "spec.model.uri: must be bundled:<name>, file:///path or https://..., got '"
-                + model.getUri()
-                + "'");
+            "spec.model.uri: must be " + ModelUris.FORMS + ", got '" + model.getUri() + "'");
       }
       range(
           problems,
@@ -144,12 +143,12 @@ public final class SpecValidator {
               problems.add("spec.config." + key + ": must have a value");
             }
           });
-      if (config.containsKey("API_KEY")) {
+      if (config.containsKey(ServerEnv.API_KEY)) {
         problems.add(
             "spec.config.API_KEY: a secret does not belong in the ConfigMap; use"
                 + " spec.auth.apiKeySecretRef");
       }
-      String drain = config.get("SHUTDOWN_DRAIN_SECONDS");
+      String drain = config.get(ServerEnv.SHUTDOWN_DRAIN_SECONDS);
       if (drain != null && !drain.trim().matches("\\d{1,4}")) {
         problems.add("spec.config.SHUTDOWN_DRAIN_SECONDS: must be a whole number of seconds");
       }

@@ -1,5 +1,6 @@
 package dev.mlplatform.operator.resources;
 
+import dev.mlplatform.contract.ServerEnv;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -37,32 +38,34 @@ public final class ConfigMapDesiredState {
    */
   public static Map<String, String> data(ResolvedSpec spec) {
     Map<String, String> data = new TreeMap<>(spec.extraConfig());
-    data.putIfAbsent("SHUTDOWN_DRAIN_SECONDS", String.valueOf(ServerPorts.DEFAULT_DRAIN_SECONDS));
-    data.put("MODEL_ID", spec.modelId());
+    data.putIfAbsent(
+        ServerEnv.SHUTDOWN_DRAIN_SECONDS, String.valueOf(ServerPorts.DEFAULT_DRAIN_SECONDS));
+    data.put(ServerEnv.MODEL_ID, spec.modelId());
     if (spec.modelUri() != null) {
-      data.put("MODEL_URI", spec.modelUri());
+      data.put(ServerEnv.MODEL_URI, spec.modelUri());
     } else {
-      data.remove("MODEL_URI");
+      data.remove(ServerEnv.MODEL_URI);
     }
     if (spec.engine() != null) {
-      data.put("MODEL_ENGINE", spec.engine().name());
+      data.put(ServerEnv.MODEL_ENGINE, spec.engine().name());
     } else {
-      data.remove("MODEL_ENGINE");
+      data.remove(ServerEnv.MODEL_ENGINE);
     }
-    data.put("MAX_SEQUENCE_LENGTH", String.valueOf(spec.maxSequenceLength()));
-    data.put("NORMALIZE", String.valueOf(spec.normalize()));
-    data.put("POOLING", spec.pooling().name());
-    data.put("MAX_BATCH_SIZE", String.valueOf(spec.maxBatchSize()));
-    data.put("MAX_BATCH_DELAY_MS", String.valueOf(spec.maxBatchDelayMillis()));
-    data.put("MAX_QUEUE_SIZE", String.valueOf(spec.maxQueueSize()));
-    data.put("HTTP_PORT", String.valueOf(ServerPorts.HTTP_PORT));
-    data.put("METRICS_PORT", String.valueOf(ServerPorts.METRICS_PORT));
+    data.put(ServerEnv.MAX_SEQUENCE_LENGTH, String.valueOf(spec.maxSequenceLength()));
+    data.put(ServerEnv.NORMALIZE, String.valueOf(spec.normalize()));
+    data.put(ServerEnv.POOLING, spec.pooling().name());
+    data.put(ServerEnv.MAX_BATCH_SIZE, String.valueOf(spec.maxBatchSize()));
+    data.put(ServerEnv.MAX_BATCH_DELAY_MS, String.valueOf(spec.maxBatchDelayMillis()));
+    data.put(ServerEnv.MAX_QUEUE_SIZE, String.valueOf(spec.maxQueueSize()));
+    data.put(ServerEnv.HTTP_PORT, String.valueOf(ServerPorts.HTTP_PORT));
+    data.put(ServerEnv.METRICS_PORT, String.valueOf(ServerPorts.METRICS_PORT));
     // sized to the pod's CPU budget unless the user chose either of the two in spec.config
-    if (!data.containsKey("INFERENCE_WORKERS") && !data.containsKey("INFERENCE_THREADS")) {
+    if (!data.containsKey(ServerEnv.INFERENCE_WORKERS)
+        && !data.containsKey(ServerEnv.INFERENCE_THREADS)) {
       InferenceParallelism parallelism =
           InferenceParallelism.forCpus(InferenceParallelism.cpuBudget(spec.resources()));
-      data.put("INFERENCE_WORKERS", String.valueOf(parallelism.workers()));
-      data.put("INFERENCE_THREADS", String.valueOf(parallelism.threads()));
+      data.put(ServerEnv.INFERENCE_WORKERS, String.valueOf(parallelism.workers()));
+      data.put(ServerEnv.INFERENCE_THREADS, String.valueOf(parallelism.threads()));
     }
     return data;
   }

@@ -1,5 +1,6 @@
 package dev.mlplatform.operator.resources;
 
+import dev.mlplatform.contract.ServerEnv;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.api.v1alpha1.PodSpecOverrides;
 import io.fabric8.kubernetes.api.model.Capabilities;
@@ -67,7 +68,7 @@ public final class DeploymentDesiredState {
 
   /** Seconds the kubelet waits after SIGTERM: the server's drain plus time to finish batches. */
   public static long terminationGracePeriodSeconds(ResolvedSpec spec) {
-    String drain = ConfigMapDesiredState.data(spec).get("SHUTDOWN_DRAIN_SECONDS");
+    String drain = ConfigMapDesiredState.data(spec).get(ServerEnv.SHUTDOWN_DRAIN_SECONDS);
     long drainSeconds;
     try {
       drainSeconds = Long.parseLong(drain.trim());
@@ -102,14 +103,14 @@ public final class DeploymentDesiredState {
   private static List<EnvVar> env(ResolvedSpec spec) {
     List<EnvVar> env = new ArrayList<>();
     // The root filesystem is read-only: every cache lives on the "cache" emptyDir.
-    env.add(new EnvVar("MODEL_CACHE_DIR", CACHE_DIR, null));
-    env.add(new EnvVar("DJL_CACHE_DIR", CACHE_DIR + "/djl", null));
-    env.add(new EnvVar("ENGINE_CACHE_DIR", CACHE_DIR + "/engine", null));
+    env.add(new EnvVar(ServerEnv.MODEL_CACHE_DIR, CACHE_DIR, null));
+    env.add(new EnvVar(ServerEnv.DJL_CACHE_DIR, CACHE_DIR + "/djl", null));
+    env.add(new EnvVar(ServerEnv.ENGINE_CACHE_DIR, CACHE_DIR + "/engine", null));
     if (spec.apiKeySecret() != null) {
       // straight from the Secret: the key never passes through the ConfigMap or the operator
       env.add(
           new EnvVarBuilder()
-              .withName("API_KEY")
+              .withName(ServerEnv.API_KEY)
               .withNewValueFrom()
               .withNewSecretKeyRef(
                   spec.apiKeySecret().getKey(), spec.apiKeySecret().getName(), false)

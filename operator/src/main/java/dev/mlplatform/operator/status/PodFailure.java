@@ -1,5 +1,6 @@
 package dev.mlplatform.operator.status;
 
+import dev.mlplatform.contract.ExitCodes;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -124,7 +125,7 @@ public record PodFailure(String reason, String message) {
     String message = Optional.ofNullable(terminated.getMessage()).orElse("").strip();
     String detail = message.isEmpty() ? "" : ": " + lastLines(message);
     // the model server exits 3 when it cannot load its model, 2 on an invalid setting
-    if (Integer.valueOf(3).equals(terminated.getExitCode())
+    if (Integer.valueOf(ExitCodes.MODEL_LOAD_FAILED).equals(terminated.getExitCode())
         || message.contains("cannot load the model")) {
       return Optional.of(
           new PodFailure(
@@ -138,7 +139,7 @@ public record PodFailure(String reason, String message) {
                   + " restarts)"
                   + detail));
     }
-    if (Integer.valueOf(2).equals(terminated.getExitCode())
+    if (Integer.valueOf(ExitCodes.INVALID_CONFIG).equals(terminated.getExitCode())
         || message.contains("invalid configuration")) {
       return Optional.of(
           new PodFailure(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.mlplatform.contract.ModelUris;
 import dev.mlplatform.operator.Golden;
 import dev.mlplatform.operator.api.v1alpha1.AutoscalingSpec;
 import dev.mlplatform.operator.api.v1alpha1.BatchingSpec;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -76,7 +78,7 @@ class ModelServerCrdIT {
         refused("{model: {id: 'two words'}}", "spec.model.id in body should match '^\\S+$'"),
         refused(
             "{model: {id: m, uri: 's3://bucket/model'}}",
-            "spec.model.uri in body should match '^(bundled:\\S+|file:///\\S*|https://\\S+)$'"),
+            "spec.model.uri in body should match '" + ModelUris.PATTERN + "'"),
         refused(
             "{model: {id: m, engine: TensorRT}}",
             "spec.model.engine: Unsupported value: \"TensorRT\": supported values:"
@@ -200,6 +202,41 @@ class ModelServerCrdIT {
             "spec: " + specYaml,
             ""),
         GenericKubernetesResource.class);
+  }
+
+  /** Each model source the server loads passes the live schema; near misses do not. */
+  @ParameterizedTest(name = "{0} accepted: {1}")
+  @CsvSource({
+    "bundled:all-minilm-l6-v2-q, true",
+    "file:///models/minilm, true",
+    "hf://BAAI/bge-small-en-v1.5, true",
+    "hf://intfloat/e5-small-v2@0123456789abcdef0123456789abcdef01234567, true",
+    "https://models.example/team/minilm.tar.gz, true",
+    "https://models.example/m.zip#sha256=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef, true",
+    "pvc://model-store/minilm, true",
+    "hf://no-slash, false",
+    "hf://a/b/c, false",
+    "https://models.example/model.onnx, false",
+    "https://models.example/m.tar.gz#md5=abc, false",
+    "pvc://Not_A_Claim/x, false",
+    "s3://bucket/key, false"
+  })
+  void the_live_schema_accepts_exactly_the_model_sources_the_server_loads(
+      String uri, boolean accepted) {
+    GenericKubernetesResource server =
+        modelServer("source", "{model: {id: m, uri: '" + uri + "'}}");
+    var create =
+        org.assertj.core.api.Assertions.catchThrowable(
+            () ->
+                cluster
+                    .client()
+                    .resource(server)
+                    .inNamespace(cluster.namespace())
+                    .dryRun()
+                    .create());
+
+    assertThat(create == null).as(String.valueOf(create)).isEqualTo(accepted);
+    assertThat(ModelUris.valid(uri)).isEqualTo(accepted);
   }
 
   @ParameterizedTest(name = "spec {0} is refused: {1}")

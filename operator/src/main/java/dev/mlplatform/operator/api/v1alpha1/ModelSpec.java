@@ -2,6 +2,7 @@ package dev.mlplatform.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.mlplatform.contract.ModelUris;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -25,10 +26,11 @@ public class ModelSpec {
   private String id;
 
   /** Where the model files come from. */
-  @Pattern("^(bundled:\\S+|file:///\\S*|https://\\S+)$")
+  @Pattern(ModelUris.PATTERN)
   @JsonPropertyDescription(
-      "Where the model files come from: bundled:<name>, file:///path or https://... Default: the"
-          + " model bundled in the server image for that id.")
+      "Where the model files come from: "
+          + ModelUris.FORMS
+          + ". Default: the model bundled in the server image for that id, else hf://<id>.")
   private String uri;
 
   /** Inference engine. */
