@@ -41,8 +41,8 @@ public final class ConfigMapDesiredState {
     data.putIfAbsent(
         ServerEnv.SHUTDOWN_DRAIN_SECONDS, String.valueOf(ServerPorts.DEFAULT_DRAIN_SECONDS));
     data.put(ServerEnv.MODEL_ID, spec.modelId());
-    if (spec.modelUri() != null) {
-      data.put(ServerEnv.MODEL_URI, spec.modelUri());
+    if (spec.model().serverUri() != null) {
+      data.put(ServerEnv.MODEL_URI, spec.model().serverUri());
     } else {
       data.remove(ServerEnv.MODEL_URI);
     }

@@ -1,8 +1,10 @@
 package dev.mlplatform.operator.resources;
 
+import dev.mlplatform.contract.ModelUris;
 import dev.mlplatform.contract.ServerEnv;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.api.v1alpha1.PodSpecOverrides;
+import dev.mlplatform.operator.api.v1alpha1.SecretKeyRef;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -14,6 +16,8 @@ import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.SeccompProfile;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -33,6 +37,7 @@ import java.util.TreeMap;
 public final class DeploymentDesiredState {
 
   public static final String CONTAINER = "model-server";
+  public static final String FETCH_CONTAINER = "fetch-model";
   public static final String CONFIG_HASH_ANNOTATION = "serving.mlplatform.dev/config-hash";
   public static final long RUN_AS = 10001L;
   public static final String CACHE_DIR = "/var/cache/mlplatform";
@@ -100,24 +105,76 @@ public final class DeploymentDesiredState {
     return annotations;
   }
 
+  /** The root filesystem is read-only: every cache lives on the "cache" emptyDir. */
+  private static List<EnvVar> cacheEnv() {
+    return List.of(
+        new EnvVar(ServerEnv.MODEL_CACHE_DIR, CACHE_DIR, null),
+        new EnvVar(ServerEnv.DJL_CACHE_DIR, CACHE_DIR + "/djl", null),
+        new EnvVar(ServerEnv.ENGINE_CACHE_DIR, CACHE_DIR + "/engine", null));
+  }
+
   private static List<EnvVar> env(ResolvedSpec spec) {
-    List<EnvVar> env = new ArrayList<>();
-    // The root filesystem is read-only: every cache lives on the "cache" emptyDir.
-    env.add(new EnvVar(ServerEnv.MODEL_CACHE_DIR, CACHE_DIR, null));
-    env.add(new EnvVar(ServerEnv.DJL_CACHE_DIR, CACHE_DIR + "/djl", null));
-    env.add(new EnvVar(ServerEnv.ENGINE_CACHE_DIR, CACHE_DIR + "/engine", null));
+    List<EnvVar> env = new ArrayList<>(cacheEnv());
     if (spec.apiKeySecret() != null) {
       // straight from the Secret: the key never passes through the ConfigMap or the operator
-      env.add(
-          new EnvVarBuilder()
-              .withName(ServerEnv.API_KEY)
-              .withNewValueFrom()
-              .withNewSecretKeyRef(
-                  spec.apiKeySecret().getKey(), spec.apiKeySecret().getName(), false)
-              .endValueFrom()
-              .build());
+      env.add(secretEnv(ServerEnv.API_KEY, spec.apiKeySecret()));
     }
     return env;
+  }
+
+  private static EnvVar secretEnv(String name, SecretKeyRef secret) {
+    return new EnvVarBuilder()
+        .withName(name)
+        .withNewValueFrom()
+        .withNewSecretKeyRef(secret.getKey(), secret.getName(), false)
+        .endValueFrom()
+        .build();
+  }
+
+  /**
+   * Downloads the model into the cache before the server starts, so the server starts on a complete
+   * model and a download that cannot succeed is reported (its JSON report is the termination
+   * message the operator reads) instead of crash-looping the server.
+   */
+  private static Container fetchContainer(ResolvedSpec spec) {
+    List<EnvVar> env = new ArrayList<>(cacheEnv());
+    if (spec.model().tokenSecret() != null) {
+      env.add(secretEnv(ServerEnv.HF_TOKEN, spec.model().tokenSecret()));
+    }
+    return new ContainerBuilder()
+        .withName(FETCH_CONTAINER)
+        .withImage(spec.image())
+        .withImagePullPolicy("IfNotPresent")
+        .withArgs(ModelUris.FETCH_COMMAND)
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .addNewEnvFrom()
+        .withNewConfigMapRef()
+        .withName(ConfigMapDesiredState.name(spec.name()))
+        .endConfigMapRef()
+        .endEnvFrom()
+        .withEnv(env)
+        .withResources(spec.resources())
+        .withSecurityContext(containerSecurityContext())
+        .withVolumeMounts(tmpAndCacheMounts())
+        .build();
+  }
+
+  private static SecurityContext containerSecurityContext() {
+    return new SecurityContextBuilder()
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withRunAsNonRoot(true)
+        .withRunAsUser(RUN_AS)
+        .withRunAsGroup(RUN_AS)
+        .withCapabilities(new Capabilities(null, List.of("ALL")))
+        .withSeccompProfile(new SeccompProfile(null, "RuntimeDefault"))
+        .build();
+  }
+
+  private static List<VolumeMount> tmpAndCacheMounts() {
+    return List.of(
+        new VolumeMount("/tmp", null, "tmp", null, null, null, null),
+        new VolumeMount(CACHE_DIR, null, "cache", null, null, null, null));
   }
 
   private static PodSpec podSpec(ResolvedSpec spec) {
@@ -138,9 +195,16 @@ public final class DeploymentDesiredState {
         .withFsGroup(RUN_AS)
         .withSeccompProfile(new SeccompProfile(null, "RuntimeDefault"))
         .endSecurityContext()
+        .withInitContainers(spec.model().downloads() ? List.of(fetchContainer(spec)) : List.of())
         .withContainers(container(spec))
-        .withVolumes(emptyDir("tmp"), emptyDir("cache"))
+        .withVolumes(volumes(spec))
         .build();
+  }
+
+  private static List<Volume> volumes(ResolvedSpec spec) {
+    List<Volume> volumes = new ArrayList<>(List.of(emptyDir("tmp"), emptyDir("cache")));
+    spec.model().volume().ifPresent(volumes::add);
+    return volumes;
   }
 
   private static Container container(ResolvedSpec spec) {
@@ -172,19 +236,15 @@ public final class DeploymentDesiredState {
         .withStartupProbe(probe(ServerPorts.LIVE_PATH, 5, 2, 60))
         .withLivenessProbe(probe(ServerPorts.LIVE_PATH, 10, 2, 3))
         .withReadinessProbe(probe(ServerPorts.READY_PATH, 5, 2, 2))
-        .withNewSecurityContext()
-        .withAllowPrivilegeEscalation(false)
-        .withReadOnlyRootFilesystem(true)
-        .withRunAsNonRoot(true)
-        .withRunAsUser(RUN_AS)
-        .withRunAsGroup(RUN_AS)
-        .withCapabilities(new Capabilities(null, List.of("ALL")))
-        .withSeccompProfile(new SeccompProfile(null, "RuntimeDefault"))
-        .endSecurityContext()
-        .withVolumeMounts(
-            new VolumeMount("/tmp", null, "tmp", null, null, null, null),
-            new VolumeMount(CACHE_DIR, null, "cache", null, null, null, null))
+        .withSecurityContext(containerSecurityContext())
+        .withVolumeMounts(mounts(spec))
         .build();
+  }
+
+  private static List<VolumeMount> mounts(ResolvedSpec spec) {
+    List<VolumeMount> mounts = new ArrayList<>(tmpAndCacheMounts());
+    spec.model().volumeMount().ifPresent(mounts::add);
+    return mounts;
   }
 
   /**

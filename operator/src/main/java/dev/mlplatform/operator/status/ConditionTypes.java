@@ -12,6 +12,9 @@ public final class ConditionTypes {
   public static final String DEGRADED = "Degraded";
   public static final String MONITORING_READY = "MonitoringReady";
 
+  /** Set only while the model is downloaded by the pods' fetch-model init container. */
+  public static final String MODEL_READY = "ModelReady";
+
   public static final String TRUE = "True";
   public static final String FALSE = "False";
   public static final String UNKNOWN = "Unknown";
@@ -27,6 +30,13 @@ public final class ConditionTypes {
   public static final String REASON_SERVICE_MONITOR_READY = "ServiceMonitorReady";
   public static final String REASON_SERVICE_MONITOR_CRD_MISSING = "ServiceMonitorCRDMissing";
   public static final String REASON_DISCOVERY_FAILED = "DiscoveryFailed";
+  public static final String REASON_MODEL_FETCHED = "Fetched";
+  public static final String REASON_MODEL_FETCHING = "Fetching";
+
+  /**
+   * A fetch failed without a report saying why (e.g. killed); the reasons it reports are its own.
+   */
+  public static final String REASON_MODEL_FETCH_FAILED = "ModelFetchFailed";
 
   private ConditionTypes() {}
 }

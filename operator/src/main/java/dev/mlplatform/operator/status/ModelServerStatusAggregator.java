@@ -2,14 +2,17 @@ package dev.mlplatform.operator.status;
 
 import static dev.mlplatform.operator.status.ConditionTypes.DEGRADED;
 import static dev.mlplatform.operator.status.ConditionTypes.FALSE;
+import static dev.mlplatform.operator.status.ConditionTypes.MODEL_READY;
 import static dev.mlplatform.operator.status.ConditionTypes.MONITORING_READY;
 import static dev.mlplatform.operator.status.ConditionTypes.PROGRESSING;
 import static dev.mlplatform.operator.status.ConditionTypes.READY;
 import static dev.mlplatform.operator.status.ConditionTypes.TRUE;
 import static dev.mlplatform.operator.status.ConditionTypes.UNKNOWN;
 
+import dev.mlplatform.contract.ModelUris;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.api.v1alpha1.ModelServerStatus;
+import dev.mlplatform.operator.api.v1alpha1.ModelSpec;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -221,6 +224,8 @@ public final class ModelServerStatusAggregator {
               DEGRADED, FALSE, ConditionTypes.REASON_AS_EXPECTED, "no pod reports a failure"));
     }
 
+    modelReady(previous, status).ifPresent(conditions::add);
+
     // MonitoringReady: after a failed apply, what was last observed still stands
     if (reconcileError != null) {
       previousMonitoring(previous).ifPresent(conditions::add);
@@ -231,6 +236,51 @@ public final class ModelServerStatusAggregator {
     }
     status.setConditions(withTransitionTimes(conditions, previous));
     return status;
+  }
+
+  /**
+   * ModelReady, only while the pods download their model: False with the fetch's own reason when a
+   * pod's download failed, True once one succeeded (and status.model says what it fetched), Unknown
+   * before either.
+   */
+  private Optional<Condition> modelReady(ModelServerStatus previous, ModelServerStatus status) {
+    var model = server.getSpec() == null ? null : server.getSpec().getModel();
+    if (model == null || !ModelUris.downloads(model.getId(), model.getUri())) {
+      return Optional.empty();
+    }
+    Optional<ModelFetchReport> success = ModelFetchReport.firstSuccess(pods);
+    status.setModel(
+        success.map(ModelFetchReport::model).orElse(previous == null ? null : previous.getModel()));
+    Optional<ModelFetchReport> failure = ModelFetchReport.firstFailure(pods);
+    if (failure.isPresent()) {
+      return Optional.of(
+          condition(
+              MODEL_READY,
+              FALSE,
+              failure.get().reason(),
+              "pod " + failure.get().pod() + ": " + failure.get().message()));
+    }
+    if (success.isPresent()) {
+      ModelFetchReport r = success.get();
+      return Optional.of(
+          condition(
+              MODEL_READY,
+              TRUE,
+              ConditionTypes.REASON_MODEL_FETCHED,
+              r.source()
+                  + (r.revision() == null ? "" : " at commit " + r.revision())
+                  + (r.bytes() == null ? "" : String.format(" (%.1f MB)", r.bytes() / 1e6))));
+    }
+    return Optional.of(
+        condition(
+            MODEL_READY,
+            UNKNOWN,
+            ConditionTypes.REASON_MODEL_FETCHING,
+            "waiting for a pod's fetch-model init container to download " + describe(model)));
+  }
+
+  private static String describe(ModelSpec model) {
+    return model.getUri() != null ? model.getUri() : ModelUris.HUB + model.getId();
   }
 
   /** The previous MonitoringReady condition, unchanged, for when nothing new was observed. */
@@ -283,6 +333,7 @@ public final class ModelServerStatusAggregator {
     to.setDesiredReplicas(from.getDesiredReplicas());
     to.setReady(from.getReady());
     to.setUrl(from.getUrl());
+    to.setModel(from.getModel());
   }
 
   private static int zeroIfNull(Integer value) {

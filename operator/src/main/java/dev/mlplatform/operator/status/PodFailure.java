@@ -14,7 +14,8 @@ import java.util.Set;
  * A pod of the ModelServer that cannot serve, as the kubelet reports it.
  *
  * @param reason a Kubernetes-style reason: CrashLoopBackOff, ImagePullBackOff, ErrImagePull,
- *     OOMKilled, or the server's own ModelLoadFailed and InvalidServerConfig
+ *     OOMKilled, the server's own ModelLoadFailed and InvalidServerConfig, or why the model could
+ *     not be downloaded (ModelNotFound, Unauthorized, NoSupportedWeights, DownloadFailed)
  * @param message what went wrong, naming the pod
  */
 public record PodFailure(String reason, String message) {
@@ -45,6 +46,27 @@ public record PodFailure(String reason, String message) {
     List<ContainerStatus> statuses =
         Optional.ofNullable(pod.getStatus().getContainerStatuses()).orElse(List.of());
     String podName = pod.getMetadata().getName();
+    // the model download runs first; when it fails, the server container never starts
+    Optional<ModelFetchReport> fetch = ModelFetchReport.failureOf(pod);
+    if (fetch.isPresent()) {
+      return Optional.of(
+          new PodFailure(
+              fetch.get().reason(),
+              "pod "
+                  + podName
+                  + " could not fetch its model ("
+                  + fetch.get().restarts()
+                  + " restarts): "
+                  + fetch.get().message()));
+    }
+    List<ContainerStatus> initStatuses =
+        Optional.ofNullable(pod.getStatus().getInitContainerStatuses()).orElse(List.of());
+    for (ContainerStatus status : initStatuses) {
+      Optional<PodFailure> failure = of(podName, status);
+      if (failure.isPresent()) {
+        return failure;
+      }
+    }
     for (ContainerStatus status : statuses) {
       Optional<PodFailure> failure = of(podName, status);
       if (failure.isPresent()) {
@@ -157,7 +179,7 @@ public record PodFailure(String reason, String message) {
   }
 
   /** The end of a log excerpt, which is where a failing server says why. */
-  private static String lastLines(String message) {
+  static String lastLines(String message) {
     String[] lines = message.split("\\R");
     StringBuilder tail = new StringBuilder();
     for (int i = Math.max(0, lines.length - 3); i < lines.length; i++) {

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * <em>baseline</em>), as written in the standard (kubernetes.io/docs/concepts/security/
  * pod-security-standards), applied to a pod spec. Returns the violations, one line each.
  */
-final class RestrictedPodSecurity {
+public final class RestrictedPodSecurity {
   private static final Set<String> ALLOWED_VOLUMES =
       Set.of(
           "configMap",
@@ -45,7 +45,7 @@ final class RestrictedPodSecurity {
 
   private RestrictedPodSecurity() {}
 
-  static List<String> violations(PodSpec pod) {
+  public static List<String> violations(PodSpec pod) {
     List<String> out = new ArrayList<>();
     PodSecurityContext podContext = pod.getSecurityContext();
     // baseline: host namespaces, host ports, hostPath volumes, privileged, capabilities, AppArmor,

@@ -15,10 +15,11 @@ public class ModelServerStatus {
   @JsonPropertyDescription("The metadata.generation of the spec this status describes.")
   private Long observedGeneration;
 
-  /** Ready, Progressing, Degraded and MonitoringReady conditions. */
+  /** Ready, Progressing, Degraded, MonitoringReady and ModelReady conditions. */
   @JsonPropertyDescription(
-      "Conditions of type Ready, Progressing and Degraded, and MonitoringReady while"
-          + " spec.monitoring is enabled, each True, False or Unknown with a reason and message.")
+      "Conditions of type Ready, Progressing and Degraded, MonitoringReady while spec.monitoring"
+          + " is enabled, and ModelReady while the model is downloaded (hf://, an archive URL),"
+          + " each True, False or Unknown with a reason and message.")
   private List<Condition> conditions = new ArrayList<>();
 
   /** Pods of the Deployment. */
@@ -41,6 +42,20 @@ public class ModelServerStatus {
   @JsonPropertyDescription(
       "In-cluster URL of the Service, http://NAME.NAMESPACE.svc.cluster.local.")
   private String url;
+
+  /** The downloaded model. */
+  @JsonPropertyDescription(
+      "The model the pods downloaded (hf:// or an archive URL): source, resolved revision, size"
+          + " and weights digest, from the fetch-model init container.")
+  private ModelStatus model;
+
+  public ModelStatus getModel() {
+    return model;
+  }
+
+  public void setModel(ModelStatus model) {
+    this.model = model;
+  }
 
   public Long getObservedGeneration() {
     return observedGeneration;
@@ -112,12 +127,20 @@ public class ModelServerStatus {
         && Objects.equals(readyReplicas, that.readyReplicas)
         && Objects.equals(desiredReplicas, that.desiredReplicas)
         && Objects.equals(ready, that.ready)
-        && Objects.equals(url, that.url);
+        && Objects.equals(url, that.url)
+        && Objects.equals(model, that.model);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        observedGeneration, conditions, replicas, readyReplicas, desiredReplicas, ready, url);
+        observedGeneration,
+        conditions,
+        replicas,
+        readyReplicas,
+        desiredReplicas,
+        ready,
+        url,
+        model);
   }
 }

@@ -33,6 +33,12 @@ public class ModelSpec {
           + ". Default: the model bundled in the server image for that id, else hf://<id>.")
   private String uri;
 
+  /** A Hugging Face token for private or gated repositories. */
+  @JsonPropertyDescription(
+      "Secret key holding a Hugging Face access token, for private or gated hf:// repositories."
+          + " Only the init container that downloads the model sees it.")
+  private SecretKeyRef tokenSecretRef;
+
   /** Inference engine. */
   @JsonPropertyDescription(
       "Inference engine: OnnxRuntime or PyTorch. Default: inferred from files.")
@@ -69,6 +75,14 @@ public class ModelSpec {
 
   public void setUri(String uri) {
     this.uri = uri;
+  }
+
+  public SecretKeyRef getTokenSecretRef() {
+    return tokenSecretRef;
+  }
+
+  public void setTokenSecretRef(SecretKeyRef tokenSecretRef) {
+    this.tokenSecretRef = tokenSecretRef;
   }
 
   public Engine getEngine() {
