@@ -138,8 +138,9 @@ finish() {
     echo "component logs of the failed run: $ARTIFACTS"
   fi
   if [ -n "$KEEP" ] && [ -f "$DIR/state/up" ]; then
-    say "KEEP=1: the cluster stays up; \`make e2e-down\` removes it"
-    echo "export KUBECONFIG=$KUBECONFIG"
+    say "KEEP=1: the cluster stays up, the operator installed in mlplatform-dev (the scenarios removed what they made); \`make e2e-down\` removes it"
+    echo "export KUBECONFIG=$KUBECONFIG KUBECACHEDIR=$KUBECACHEDIR"
+    echo "kubectl: $KUBECTL (v1.32.6)"
   else
     step_begin "teardown"
     if bash "$CLUSTER" down && bash "$CLUSTER" check-clean; then
