@@ -3,6 +3,7 @@
 #
 #   tools/e2e/cluster.sh up       start it (about 30 s); prints `export KUBECONFIG=...`
 #   tools/e2e/cluster.sh down     remove every trace of it; idempotent, safe when nothing is up
+#   tools/e2e/cluster.sh prepare  only unpack the binaries and install the missing packages
 #   tools/e2e/cluster.sh env      print `export KUBECONFIG=...` (exit 1 when it is not up)
 #   tools/e2e/cluster.sh leaks    print the network guard's counters; exit 1 if any packet from
 #                                 the pod or service range tried to leave by the external interface
@@ -95,8 +96,8 @@ binaries() {
   $tarball to unpack them from. Put them there (E2E_K8S_BIN names another folder): kubelet,
   kube-proxy, kube-scheduler, kube-apiserver, kube-controller-manager and kubectl from
   https://dl.k8s.io/release/v$K8S_VERSION/bin/linux/amd64/, etcd v3.5.16 from its GitHub release,
-  and a static pause binary (kubernetes/build/pause/linux/pause.c, gcc -static). This machine
-  cannot download them; MLPLATFORM_SHARED_K8S may name another copy of ../shared/k8s."
+  and a static pause binary (kubernetes/build/pause/linux/pause.c, gcc -static); this script
+  downloads nothing. MLPLATFORM_SHARED_K8S may name another copy of ../shared/k8s."
   fi
   say "unpacking the Kubernetes v$K8S_VERSION binaries from $tarball into $BIN (once)"
   local tmp
@@ -831,8 +832,12 @@ case "${1:-}" in
     ;;
   rss) rss ;;
   check-clean) check_clean ;;
+  prepare)
+    binaries
+    packages
+    ;;
   *)
-    echo "usage: $0 up|down|check-clean|env|leaks|import TAR...|rss" >&2
+    echo "usage: $0 up|down|check-clean|prepare|env|leaks|import TAR...|rss" >&2
     exit 2
     ;;
 esac

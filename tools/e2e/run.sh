@@ -44,7 +44,7 @@ ARTIFACTS=${E2E_ARTIFACTS:-/var/tmp/mlplatform-e2e-artifacts}
 TIMEOUT=${E2E_TIMEOUT:-300}
 DIR=${E2E_DIR:-/var/tmp/mlplatform-e2e}
 export KUBECONFIG=$DIR/kubeconfig KUBECACHEDIR=$DIR/kube-cache
-KUBECTL=${MLPLATFORM_CACHE:-$HOME/.cache/mlplatform}/k8s/v1.32.6/kubectl
+KUBECTL=${E2E_K8S_BIN:-${MLPLATFORM_CACHE:-$HOME/.cache/mlplatform}/k8s/v1.32.6}/kubectl
 kubectl() { "$KUBECTL" "$@"; }
 
 say() { printf '==> %s\n' "$*"; }
@@ -185,6 +185,12 @@ for scenario in $SCENARIOS; do
       ;;
   esac
 done
+
+# the binaries and packages first: no image build for a cluster that cannot start
+bash "$CLUSTER" prepare || {
+  failed="preflight: the cluster's binaries or packages"
+  exit 1
+}
 
 # --- images, cluster, operator ------------------------------------------------------------------
 
