@@ -14,9 +14,27 @@ public final class ModelUris {
   public static final String HUB = "hf://";
   public static final String VOLUME = "pvc://";
 
-  /** A Hugging Face repository id, ORG/NAME, as the Hub allows them. */
-  public static final String HUB_ID =
-      "[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}";
+  /** A name of letters, digits, '-', '_' and single dots, as the Hub allows for ORG and NAME. */
+  // [.] rather than an escaped dot: the same text must also compile as a CEL string
+  private static final String HUB_NAME = "[A-Za-z0-9]([.]?[A-Za-z0-9_-])*";
+
+  /** A Hugging Face repository id, ORG/NAME. */
+  public static final String HUB_ID = HUB_NAME + "/" + HUB_NAME;
+
+  /** A branch, tag or commit: no empty or {@code ..} path segments can reach the cache's paths. */
+  public static final String HUB_REVISION = "[A-Za-z0-9]([.]?[A-Za-z0-9_-]|/[A-Za-z0-9])*";
+
+  /**
+   * An http(s) URL of a model archive as Java's own URI parser reads it: a host name (its last
+   * label starting with a letter) or IPv4 address, an optional port, a path ending in the archive's
+   * extension, an optional query, and an optional {@code #sha256=} pin.
+   */
+  public static final String ARCHIVE_URL =
+      "https?://((\\d{1,3}\\.){3}\\d{1,3}|([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\\.)*"
+          + "[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?)(:\\d{1,5})?"
+          + "/([A-Za-z0-9._~/+-]|%[0-9A-Fa-f]{2})*\\.(tar\\.gz|tgz|zip)"
+          + "(\\?([A-Za-z0-9._~=&+-]|%[0-9A-Fa-f]{2})*)?"
+          + "(#sha256=[0-9a-fA-F]{64})?";
 
   /** Every accepted form, anchored (a JSON-schema {@code pattern} and a Java regex alike). */
   public static final String PATTERN =
@@ -24,9 +42,23 @@ public final class ModelUris {
           + "|file:///\\S*"
           + "|hf://"
           + HUB_ID
-          + "(@[A-Za-z0-9][A-Za-z0-9._/-]{0,199})?"
-          + "|https?://[^\\s/#]+/[^\\s#]*\\.(tar\\.gz|tgz|zip)(#sha256=[0-9a-fA-F]{64})?"
-          + "|pvc://[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/[^\\s]*)$";
+          + "(@"
+          + HUB_REVISION
+          + ")?"
+          + "|"
+          + ARCHIVE_URL
+          + "|pvc://[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/\\S*)$";
+
+  /**
+   * The CEL rule on spec.model: without a URI, the id must name a bundled model or a Hub
+   * repository, the two defaults the server knows (the list must equal {@link #BUNDLED_MODEL_IDS};
+   * a test checks it).
+   */
+  public static final String ID_WITHOUT_URI_RULE =
+      "has(self.uri) || self.id in ['sentence-transformers/all-MiniLM-L6-v2', 'all-MiniLM-L6-v2']"
+          + " || self.id.matches('^"
+          + HUB_ID
+          + "$')";
 
   /** What {@link #PATTERN} accepts, in words, for messages and {@code kubectl explain}. */
   public static final String FORMS =
@@ -41,13 +73,35 @@ public final class ModelUris {
   /** The server's command that only fills the model cache (the operator's init container). */
   public static final String FETCH_COMMAND = "fetch";
 
+  /** The server's command that judges environments (JSON lines on stdin) with its own loader. */
+  public static final String CHECK_CONFIG_COMMAND = "check-config";
+
   private static final Pattern COMPILED = Pattern.compile(PATTERN);
   private static final Pattern HUB_ID_COMPILED = Pattern.compile(HUB_ID);
+  private static final Pattern HUB_REVISION_COMPILED = Pattern.compile(HUB_REVISION);
+  private static final Pattern ARCHIVE_URL_COMPILED = Pattern.compile(ARCHIVE_URL);
 
   private ModelUris() {}
 
   public static boolean valid(String uri) {
     return uri != null && COMPILED.matcher(uri).matches();
+  }
+
+  public static boolean hubId(String id) {
+    return id != null && HUB_ID_COMPILED.matcher(id).matches();
+  }
+
+  public static boolean hubRevision(String revision) {
+    return revision != null && HUB_REVISION_COMPILED.matcher(revision).matches();
+  }
+
+  public static boolean archiveUrl(String uri) {
+    return uri != null && ARCHIVE_URL_COMPILED.matcher(uri).matches();
+  }
+
+  /** What {@link #ID_WITHOUT_URI_RULE} says, in Java. */
+  public static boolean servableWithoutUri(String id) {
+    return BUNDLED_MODEL_IDS.contains(id) || hubId(id);
   }
 
   /**
@@ -56,7 +110,7 @@ public final class ModelUris {
    */
   public static boolean downloads(String modelId, String uri) {
     if (uri == null) {
-      return !BUNDLED_MODEL_IDS.contains(modelId) && HUB_ID_COMPILED.matcher(modelId).matches();
+      return !BUNDLED_MODEL_IDS.contains(modelId) && hubId(modelId);
     }
     return uri.startsWith(HUB) || uri.startsWith("https://") || uri.startsWith("http://");
   }

@@ -3,6 +3,7 @@ package dev.mlplatform.server;
 import dev.mlplatform.contract.ExitCodes;
 import dev.mlplatform.contract.ModelUris;
 import dev.mlplatform.contract.ServerEnv;
+import dev.mlplatform.server.config.ConfigCheck;
 import dev.mlplatform.server.config.ConfigException;
 import dev.mlplatform.server.config.ConfigLoader;
 import dev.mlplatform.server.config.LogFormat;
@@ -31,6 +32,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals(ModelUris.CHECK_CONFIG_COMMAND)) {
+      System.exit(ConfigCheck.run(System.in, System.out));
+      return;
+    }
     ServerConfig config;
     try {
       config = new ConfigLoader(System.getenv()).load();

@@ -1,6 +1,7 @@
 package dev.mlplatform.server.config;
 
 import dev.mlplatform.contract.ServerEnv;
+import dev.mlplatform.contract.ServerLimits;
 import dev.mlplatform.server.fetch.ArchiveFetcher;
 import dev.mlplatform.server.fetch.HubRepository;
 import dev.mlplatform.server.inference.BundledModels;
@@ -32,7 +33,12 @@ public final class ConfigLoader {
   public ServerConfig load() {
     String modelId = string(ServerEnv.MODEL_ID, DEFAULT_MODEL_ID);
     String modelUri = modelUri(modelId);
-    int maxQueueSize = integer(ServerEnv.MAX_QUEUE_SIZE, 1024, 1, 1_000_000);
+    int maxQueueSize =
+        integer(
+            ServerEnv.MAX_QUEUE_SIZE,
+            1024,
+            ServerLimits.MAX_QUEUE_SIZE_MIN,
+            ServerLimits.MAX_QUEUE_SIZE_MAX);
     int maxInputs = integer("MAX_INPUTS_PER_REQUEST", Math.min(256, maxQueueSize), 1, maxQueueSize);
     int httpPort = integer(ServerEnv.HTTP_PORT, 8080, 0, 65535);
     int metricsPort = integer(ServerEnv.METRICS_PORT, 9090, 0, 65535);
@@ -47,11 +53,25 @@ public final class ConfigLoader {
         optional(ServerEnv.MODEL_ENGINE, ConfigLoader::engine),
         optional(
             ServerEnv.MAX_SEQUENCE_LENGTH,
-            v -> parseInt(ServerEnv.MAX_SEQUENCE_LENGTH, v, 1, 8192)),
+            v ->
+                parseInt(
+                    ServerEnv.MAX_SEQUENCE_LENGTH,
+                    v,
+                    ServerLimits.MAX_SEQUENCE_LENGTH_MIN,
+                    ServerLimits.MAX_SEQUENCE_LENGTH_MAX)),
         optional(ServerEnv.NORMALIZE, v -> bool(ServerEnv.NORMALIZE, v)),
         optional(ServerEnv.POOLING, ConfigLoader::pooling),
-        integer(ServerEnv.MAX_BATCH_SIZE, 32, 1, 1024),
-        Duration.ofMillis(integer(ServerEnv.MAX_BATCH_DELAY_MS, 5, 0, 10_000)),
+        integer(
+            ServerEnv.MAX_BATCH_SIZE,
+            32,
+            ServerLimits.MAX_BATCH_SIZE_MIN,
+            ServerLimits.MAX_BATCH_SIZE_MAX),
+        Duration.ofMillis(
+            integer(
+                ServerEnv.MAX_BATCH_DELAY_MS,
+                5,
+                ServerLimits.MAX_BATCH_DELAY_MS_MIN,
+                ServerLimits.MAX_BATCH_DELAY_MS_MAX)),
         integer("MAX_BATCH_TOKENS", 16_384, 1, 10_000_000),
         maxQueueSize,
         maxInputs,

@@ -1,5 +1,6 @@
 package dev.mlplatform.server.fetch;
 
+import dev.mlplatform.contract.ModelUris;
 import dev.mlplatform.server.fetch.ModelFetchException.Reason;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -52,14 +53,15 @@ public final class ArchiveFetcher {
    * and no fragment but a {@code sha256=} pin.
    */
   public static boolean accepts(String uri) {
+    if (!ModelUris.archiveUrl(uri)) { // the grammar the CRD admits (contract)
+      return false;
+    }
     try {
       URI parsed = new URI(uri);
       String path = parsed.getPath();
-      return ("https".equals(parsed.getScheme()) || "http".equals(parsed.getScheme()))
-          && parsed.getHost() != null
+      return parsed.getHost() != null
           && path != null
-          && FORMATS.stream().anyMatch(f -> path.toLowerCase(Locale.ROOT).endsWith(f))
-          && (parsed.getFragment() == null || PINNED.matcher(parsed.getFragment()).matches());
+          && FORMATS.stream().anyMatch(f -> path.toLowerCase(Locale.ROOT).endsWith(f));
     } catch (URISyntaxException e) {
       return false;
     }

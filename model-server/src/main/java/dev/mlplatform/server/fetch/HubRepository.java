@@ -1,5 +1,6 @@
 package dev.mlplatform.server.fetch;
 
+import dev.mlplatform.contract.ModelUris;
 import java.util.regex.Pattern;
 
 /**
@@ -10,21 +11,17 @@ import java.util.regex.Pattern;
  * @param revision a branch, tag or 40-character commit
  */
 public record HubRepository(String id, String revision) {
-  /** The Hub's own rule for repository ids: two names of letters, digits, '-', '_' and '.'. */
-  private static final Pattern ID =
-      Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}");
-
-  private static final Pattern REVISION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,199}");
   private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
 
-  public static final String SCHEME = "hf://";
+  public static final String SCHEME = ModelUris.HUB;
 
   public HubRepository {
-    if (!ID.matcher(id).matches() || id.contains("..")) {
+    // the grammar the CRD admits (contract), which also keeps ".." out of cache paths
+    if (!ModelUris.hubId(id)) {
       throw new IllegalArgumentException(
           "'" + id + "' is not a Hugging Face repository id (ORG/NAME)");
     }
-    if (!REVISION.matcher(revision).matches() || revision.contains("..")) {
+    if (!ModelUris.hubRevision(revision)) {
       throw new IllegalArgumentException("'" + revision + "' is not a revision");
     }
   }

@@ -44,6 +44,15 @@ public final class SpecValidator {
       if (model.getId() == null || model.getId().isBlank()) {
         problems.add("spec.model.id: is required");
       }
+      if (model.getUri() == null
+          && model.getId() != null
+          && !model.getId().isBlank()
+          && !ModelUris.servableWithoutUri(model.getId())) {
+        problems.add(
+            "spec.model.uri: is required when spec.model.id ('"
+                + model.getId()
+                + "') is neither a bundled model nor a Hugging Face repository id (ORG/NAME)");
+      }
       if (model.getUri() != null && !ModelUris.valid(model.getUri())) {
         problems.add(
             "spec.model.uri: must be " + ModelUris.FORMS + ", got '" + model.getUri() + "'");

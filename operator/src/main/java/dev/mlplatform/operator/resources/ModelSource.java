@@ -38,12 +38,14 @@ public record ModelSource(String id, String uri, SecretKeyRef tokenSecret) {
       return Optional.empty();
     }
     String rest = uri.substring(ModelUris.VOLUME.length());
-    return Optional.of(rest.substring(0, rest.indexOf('/')));
+    int slash = rest.indexOf('/');
+    return Optional.of(slash < 0 ? rest : rest.substring(0, slash));
   }
 
   private String path() {
     String rest = uri.substring(ModelUris.VOLUME.length());
-    return rest.substring(rest.indexOf('/') + 1);
+    int slash = rest.indexOf('/');
+    return slash < 0 ? "" : rest.substring(slash + 1);
   }
 
   /** The claim as a read-only volume (the model is data; the server never writes to it). */

@@ -77,6 +77,16 @@ class ModelServerCrdIT {
         // spec.model
         refused("{model: {id: 'two words'}}", "spec.model.id in body should match '^\\S+$'"),
         refused(
+            "{model: {id: org/m, tokenSecretRef: {key: k}}}",
+            "spec.model.tokenSecretRef.name: Required value"),
+        refused(
+            "{model: {id: org/m, tokenSecretRef: {name: s}}}",
+            "spec.model.tokenSecretRef.key: Required value"),
+        refused(
+            "{model: {id: my-model}}",
+            "model.uri is required when model.id is neither a bundled model nor a Hugging Face"
+                + " repository id (ORG/NAME)"),
+        refused(
             "{model: {id: m, uri: 's3://bucket/model'}}",
             "spec.model.uri in body should match '" + ModelUris.PATTERN + "'"),
         refused(

@@ -2,6 +2,7 @@ package dev.mlplatform.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.mlplatform.contract.ServerLimits;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -13,19 +14,19 @@ public class BatchingSpec {
   public static final int DEFAULT_MAX_BATCH_SIZE = 32;
   public static final int DEFAULT_MAX_BATCH_DELAY_MILLIS = 5;
   public static final int DEFAULT_MAX_QUEUE_SIZE = 1024;
-  public static final int MAX_MAX_BATCH_SIZE = 1024;
-  public static final int MAX_MAX_BATCH_DELAY_MILLIS = 10_000;
-  public static final int MAX_MAX_QUEUE_SIZE = 1_000_000;
+  public static final int MAX_MAX_BATCH_SIZE = ServerLimits.MAX_BATCH_SIZE_MAX;
+  public static final int MAX_MAX_BATCH_DELAY_MILLIS = ServerLimits.MAX_BATCH_DELAY_MS_MAX;
+  public static final int MAX_MAX_QUEUE_SIZE = ServerLimits.MAX_QUEUE_SIZE_MAX;
 
   /** Inputs per model call. */
-  @Min(1)
+  @Min(ServerLimits.MAX_BATCH_SIZE_MIN)
   @Max(MAX_MAX_BATCH_SIZE)
   @Default("32")
   @JsonPropertyDescription("Most inputs in one model call. 1..1024, default 32.")
   private Integer maxBatchSize;
 
   /** How long a batch waits to fill. */
-  @Min(0)
+  @Min(ServerLimits.MAX_BATCH_DELAY_MS_MIN)
   @Max(MAX_MAX_BATCH_DELAY_MILLIS)
   @Default("5")
   @JsonPropertyDescription(
@@ -33,7 +34,7 @@ public class BatchingSpec {
   private Integer maxBatchDelayMillis;
 
   /** Queue bound; requests beyond it get 429. */
-  @Min(1)
+  @Min(ServerLimits.MAX_QUEUE_SIZE_MIN)
   @Max(MAX_MAX_QUEUE_SIZE)
   @Default("1024")
   @JsonPropertyDescription(

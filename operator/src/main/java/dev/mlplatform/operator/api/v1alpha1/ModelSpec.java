@@ -3,20 +3,27 @@ package dev.mlplatform.operator.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.mlplatform.contract.ModelUris;
+import dev.mlplatform.contract.ServerLimits;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** The model a ModelServer serves. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = ModelUris.ID_WITHOUT_URI_RULE,
+    message =
+        "model.uri is required when model.id is neither a bundled model nor a Hugging Face"
+            + " repository id (ORG/NAME)")
 public class ModelSpec {
 
   public static final int DEFAULT_MAX_SEQUENCE_LENGTH = 256;
   public static final boolean DEFAULT_NORMALIZE = true;
   public static final Pooling DEFAULT_POOLING = Pooling.mean;
-  public static final int MAX_MAX_SEQUENCE_LENGTH = 8192;
+  public static final int MAX_MAX_SEQUENCE_LENGTH = ServerLimits.MAX_SEQUENCE_LENGTH_MAX;
 
   /** Model id, as the model hub names it. */
   @Required
@@ -45,7 +52,7 @@ public class ModelSpec {
   private Engine engine;
 
   /** Tokens per input before truncation. */
-  @Min(1)
+  @Min(ServerLimits.MAX_SEQUENCE_LENGTH_MIN)
   @Max(MAX_MAX_SEQUENCE_LENGTH)
   @Default("256")
   @JsonPropertyDescription("Tokens per input; longer inputs are truncated. 1..8192, default 256.")
