@@ -159,7 +159,12 @@ public final class ModelServerStatusAggregator {
     status.setReplicas(replicas);
     status.setReadyReplicas(ready);
     status.setReady(ready + "/" + replicas);
-    if (hpa != null && hpa.getStatus() != null) {
+    // an HPA that cannot read its metrics (no metrics API) reports 0, which is no one's wish:
+    // minReplicas is at least 1 (seen on a real cluster)
+    if (hpa != null
+        && hpa.getStatus() != null
+        && hpa.getStatus().getDesiredReplicas() != null
+        && hpa.getStatus().getDesiredReplicas() > 0) {
       status.setDesiredReplicas(hpa.getStatus().getDesiredReplicas());
     }
 

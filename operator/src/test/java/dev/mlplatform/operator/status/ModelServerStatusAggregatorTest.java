@@ -380,4 +380,17 @@ class ModelServerStatusAggregatorTest {
     assertThat(condition(installed, "MonitoringReady").getLastTransitionTime())
         .isEqualTo("2026-01-01T00:05:00Z");
   }
+
+  @Test
+  void an_hpa_without_metrics_reports_no_desired_replicas_rather_than_zero() {
+    ModelServerStatus status =
+        new ModelServerStatusAggregator(server(), T0)
+            .deployment(deployment(1, 1))
+            .hpa(hpa(0))
+            .url(URL)
+            .build();
+
+    assertThat(status.getDesiredReplicas()).isNull();
+    assertThat(status.getReady()).isEqualTo("1/1");
+  }
 }
