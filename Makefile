@@ -8,7 +8,7 @@ JAVA ?= java
 
 .PHONY: help
 help: ## Show this help
-	@awk 'BEGIN {FS = ":.*?## "} /^[a-zA-Z_-]+:.*?## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*?## "} /^[a-zA-Z0-9_-]+:.*?## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: build
 build: ## Compile and package everything (no tests)
@@ -87,8 +87,11 @@ images-smoke: build images-deps ## Build the images and run them hardened: serve
 images-lint: images-deps ## Lint Dockerfile.server and Dockerfile.operator (npm dockerfilelint)
 	bash tools/images.sh lint
 
-.PHONY: e2e e2e-down
-e2e: build images-deps ## End-to-end on a throwaway one-node cluster (tools/e2e, root): images, operator, scenarios; KEEP=1 leaves it up
+.PHONY: e2e e2e-down e2e-deps
+e2e-deps: ## Install (or name) what make e2e needs: containerd, runc, CNI plugins, the Kubernetes binaries
+	bash tools/setup.sh e2e
+
+e2e: build images-deps e2e-deps ## End-to-end on a throwaway one-node cluster (tools/e2e, root): images, operator, scenarios; KEEP=1 leaves it up
 	KEEP=$(KEEP) bash tools/e2e/run.sh
 
 e2e-down: ## Remove the e2e cluster and everything it left (idempotent, safe when none is up)

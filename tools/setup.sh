@@ -3,7 +3,7 @@
 # (Debian or Ubuntu, as root or with `sudo -n`), or stops at once with one message naming every
 # missing tool and the command that installs it. Idempotent; well under 2 s when all is present.
 #
-#   tools/setup.sh [--check] [GROUP...]     GROUP: test (default), images, bench
+#   tools/setup.sh [--check] [GROUP...]     GROUP: test (default), images, bench, e2e
 #
 #   test    what `make test` runs: a JDK and Maven, lua5.1 (Argo CD health script), yamllint
 #           (workflows and delivery YAML), promtool and prometheus (alert rules, MonitoringIT),
@@ -12,6 +12,9 @@
 #   images  what `make images-smoke` / `make images-lint` add: rootful podman with runc,
 #           debootstrap (offline base image), npm (dockerfilelint)
 #   bench   what `make bench`, `make bench-load` and `make bench-soak` add: wrk, hey
+#   e2e     what `make e2e` adds (a one-node cluster, tools/e2e): Debian's containerd, runc, CNI
+#           plugins, conntrack, socat, iptables, openssl, and kube-scheduler, kubelet, kube-proxy,
+#           pause beside the other Kubernetes binaries
 #   --check only report; install nothing (exit 1 if anything is missing)
 #
 # MLPLATFORM_WITHOUT="pytorch prometheus lua yamllint kubernetes" leaves those test groups out
@@ -38,9 +41,9 @@ groups=()
 for arg in "$@"; do
   case "$arg" in
     --check) check_only=true ;;
-    test | images | bench) groups+=("$arg") ;;
+    test | images | bench | e2e) groups+=("$arg") ;;
     *)
-      echo "usage: $0 [--check] [test|images|bench]..." >&2
+      echo "usage: $0 [--check] [test|images|bench|e2e]..." >&2
       exit 2
       ;;
   esac
@@ -64,6 +67,7 @@ need() {
 }
 
 k8s_binaries=(etcd kube-apiserver kube-controller-manager kubectl)
+wants e2e && k8s_binaries+=(kube-scheduler kubelet kube-proxy pause)
 k8s_present() {
   local b
   for b in "${k8s_binaries[@]}"; do [ -x "$KUBE_DIR/$b" ] || return 1; done
@@ -89,7 +93,13 @@ install_k8s() {
       return 1
     }
     local k8s_url=https://dl.k8s.io/release/v$K8S_VERSION/bin/linux/amd64
-    for b in kube-apiserver kube-controller-manager kubectl; do
+    if [[ " ${k8s_binaries[*]} " == *" pause "* ]]; then
+      echo "setup: no pause binary is published; build kubernetes/build/pause/linux/pause.c with" \
+        "gcc -static into $KUBE_DIR/pause (../shared/k8s has one)" >&2
+      return 1
+    fi
+    for b in "${k8s_binaries[@]}"; do
+      [ "$b" = etcd ] && continue
       curl -fsSL -o "$tmp/$b" "$k8s_url/$b"
       echo "$(curl -fsSL "$k8s_url/$b.sha256")  $b" | (cd "$tmp" && sha256sum --quiet -c -)
     done
@@ -136,6 +146,24 @@ if wants images; then
     missing+=("Debian's archive keyring (debian-archive-keyring)")
   fi
 fi
+if wants e2e; then
+  need containerd containerd
+  need runc runc
+  need conntrack conntrack
+  need socat socat
+  need iptables iptables
+  need ip6tables iptables
+  need ip iproute2
+  need ss iproute2
+  need openssl openssl
+  need python3 python3
+  for plugin in bridge host-local loopback; do
+    [ -x /usr/lib/cni/$plugin ] || {
+      packages+=(containernetworking-plugins)
+      missing+=("CNI plugin $plugin (containernetworking-plugins)")
+    }
+  done
+fi
 if wants bench; then
   need wrk wrk # make bench
   need hey hey # make bench-load, make bench-soak
@@ -143,9 +171,15 @@ fi
 
 k8s_missing=false
 route_missing=false
+if wants e2e; then
+  k8s_present || {
+    k8s_missing=true
+    missing+=("Kubernetes v$K8S_VERSION binaries (${k8s_binaries[*]}) in $KUBE_DIR")
+  }
+fi
 if wants test && ! off kubernetes; then
   need ip iproute2 # the blackhole route below
-  k8s_present || {
+  $k8s_missing || k8s_present || {
     k8s_missing=true
     missing+=("Kubernetes v$K8S_VERSION binaries (${k8s_binaries[*]}) in $KUBE_DIR")
   }
@@ -177,7 +211,7 @@ explain() {
     printf '  - %s\n' "${missing[@]}"
     echo "install them with (as root):"
     ((${#packages[@]})) && echo "  apt-get update && apt-get install -y --no-install-recommends ${packages[*]}"
-    $k8s_missing && echo "  bash tools/setup.sh   # unpacks ../shared/k8s or downloads Kubernetes v$K8S_VERSION into $KUBE_DIR"
+    $k8s_missing && echo "  bash tools/setup.sh ${groups[*]}   # unpacks ../shared/k8s or downloads Kubernetes v$K8S_VERSION into $KUBE_DIR"
     $route_missing && echo "  ip route add blackhole $SERVICE_RANGE"
     echo "or leave test groups out: MLPLATFORM_WITHOUT=\"pytorch prometheus lua yamllint kubernetes\" (docs/development.md)"
   } >&2

@@ -26,17 +26,16 @@
 # that would leave by the external interface is counted and dropped (mangle POSTROUTING, chain
 # MLPE2E-LEAK); `leaks` reads that counter.
 #
-# Needs root, the Kubernetes v1.32.6 binaries (unpacked once from ../shared/k8s into
-# $MLPLATFORM_CACHE/k8s/v1.32.6, checked against its SHA256SUMS), and Debian's containerd, runc,
-# containernetworking-plugins, conntrack, socat, iptables, openssl, python3, curl: `up` installs
-# the missing packages with apt-get (and says so).
+# Needs root, the Kubernetes v1.32.6 binaries and Debian's containerd, runc,
+# containernetworking-plugins, conntrack, socat, iptables, openssl, python3, curl: `up` and
+# `prepare` get them through tools/setup.sh e2e (the one list; binaries unpacked from
+# ../shared/k8s into ~/.kubeapitest/k8s/1.32.6-linux-amd64, where the test tier finds them too).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 
 K8S_VERSION=1.32.6
 CACHE=${MLPLATFORM_CACHE:-$HOME/.cache/mlplatform}
-BIN=${E2E_K8S_BIN:-$CACHE/k8s/v$K8S_VERSION}
-SHARED_K8S=${MLPLATFORM_SHARED_K8S:-$repo/../shared/k8s}
+BIN=${E2E_K8S_BIN:-${KUBE_API_TEST_DIR:-$HOME/.kubeapitest}/k8s/$K8S_VERSION-linux-amd64}
 DIR=${E2E_DIR:-/var/tmp/mlplatform-e2e}
 NODE=mlplatform-e2e
 BRIDGE=${E2E_BRIDGE:-mlpe2e0}
@@ -54,7 +53,6 @@ PROXY_METRICS_PORT=10249
 CGROUP=mlplatform-e2e
 PAUSE_IMAGE=localhost/mlplatform-e2e/pause:3.10
 CNI_BIN=/usr/lib/cni
-K8S_BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl pause)
 # what the components may change; restored by `down`
 SYSCTLS=(net.ipv4.ip_forward net.ipv6.conf.all.forwarding net.ipv4.conf.all.route_localnet
   net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables vm.overcommit_memory
@@ -86,60 +84,11 @@ ext_if() { ip -4 route show default 2>/dev/null | awk '{for (i = 1; i < NF; i++)
 
 # --- binaries and packages ----------------------------------------------------------------------
 
-binaries() {
-  local b ok=true
-  for b in "${K8S_BINARIES[@]}"; do [ -x "$BIN/$b" ] || ok=false; done
-  $ok && return 0
-  local tarball=$SHARED_K8S/k8s-v$K8S_VERSION-linux-amd64.tar.gz
-  if [ ! -f "$tarball" ] || [ ! -f "$SHARED_K8S/SHA256SUMS" ]; then
-    die "the Kubernetes v$K8S_VERSION binaries (${K8S_BINARIES[*]}) are not in $BIN and there is no
-  $tarball to unpack them from. Put them there (E2E_K8S_BIN names another folder): kubelet,
-  kube-proxy, kube-scheduler, kube-apiserver, kube-controller-manager and kubectl from
-  https://dl.k8s.io/release/v$K8S_VERSION/bin/linux/amd64/, etcd v3.5.16 from its GitHub release,
-  and a static pause binary (kubernetes/build/pause/linux/pause.c, gcc -static); this script
-  downloads nothing. MLPLATFORM_SHARED_K8S may name another copy of ../shared/k8s."
-  fi
-  say "unpacking the Kubernetes v$K8S_VERSION binaries from $tarball into $BIN (once)"
-  local tmp
-  tmp=$(mktemp -d)
-  tar -xzf "$tarball" -C "$tmp" --strip-components=2 \
-    "${K8S_BINARIES[@]/#/k8s-v$K8S_VERSION-linux-amd64/bin/}"
-  (cd "$tmp" && grep -E " ($(
-    IFS='|'
-    echo "${K8S_BINARIES[*]}"
-  ))\$" "$SHARED_K8S/SHA256SUMS" | sha256sum --quiet -c -) || {
-    rm -rf "$tmp"
-    die "a binary in $tarball does not match $SHARED_K8S/SHA256SUMS"
-  }
-  mkdir -p "$BIN"
-  for b in "${K8S_BINARIES[@]}"; do
-    chmod 0755 "$tmp/$b"
-    mv -f "$tmp/$b" "$BIN/$b"
-  done
-  rm -rf "$tmp"
-}
-
-packages() {
-  local missing=() tool
-  declare -A pkg=([containerd]=containerd [runc]=runc [conntrack]=conntrack [socat]=socat
-    [iptables]=iptables [ip6tables]=iptables [ip]=iproute2 [openssl]=openssl [python3]=python3
-    [curl]=curl [ss]=iproute2)
-  for tool in "${!pkg[@]}"; do
-    command -v "$tool" >/dev/null || missing+=("${pkg[$tool]}")
-  done
-  for tool in bridge host-local loopback; do
-    [ -x "$CNI_BIN/$tool" ] || missing+=(containernetworking-plugins)
-  done
-  ((${#missing[@]})) || return 0
-  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-  command -v apt-get >/dev/null ||
-    die "missing packages: ${missing[*]} (Debian/Ubuntu names); install them first"
-  say "installing missing packages with apt-get: ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" \
-    >"${TMPDIR:-/tmp}/mlplatform-e2e-apt.log" 2>&1 || {
-    tail -20 "${TMPDIR:-/tmp}/mlplatform-e2e-apt.log"
-    die "apt-get install ${missing[*]} failed"
-  }
+# the one list of tools (tools/setup.sh): Debian's containerd, runc, CNI plugins, conntrack, socat,
+# iptables, openssl, and every Kubernetes binary, unpacked from ../shared/k8s (checked against its
+# SHA256SUMS) beside the API-server test tier's
+prepare_host() {
+  bash "$repo/tools/setup.sh" e2e || die "the e2e tools are missing (above)"
 }
 
 # --- processes ----------------------------------------------------------------------------------
@@ -502,8 +451,7 @@ proxied() { iptables -w -t nat -S KUBE-SERVICES 2>/dev/null | grep -qF -- "-d $1
 
 up() {
   [ ! -e "$STATE/up" ] || die "already up (state in $DIR): run \`$0 down\` first"
-  binaries
-  packages
+  prepare_host
   local port
   for port in "$API_PORT" "$ETCD_PORT" "$ETCD_PEER_PORT" "$KUBELET_PORT" "$KUBELET_HEALTHZ_PORT" \
     "$PROXY_HEALTHZ_PORT" "$PROXY_METRICS_PORT"; do
@@ -833,8 +781,7 @@ case "${1:-}" in
   rss) rss ;;
   check-clean) check_clean ;;
   prepare)
-    binaries
-    packages
+    prepare_host
     ;;
   *)
     echo "usage: $0 up|down|check-clean|prepare|env|leaks|import TAR...|rss" >&2
