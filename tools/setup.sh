@@ -93,13 +93,20 @@ install_k8s() {
       return 1
     }
     local k8s_url=https://dl.k8s.io/release/v$K8S_VERSION/bin/linux/amd64
-    if [[ " ${k8s_binaries[*]} " == *" pause "* ]]; then
-      echo "setup: no pause binary is published; build kubernetes/build/pause/linux/pause.c with" \
-        "gcc -static into $KUBE_DIR/pause (../shared/k8s has one)" >&2
-      return 1
-    fi
     for b in "${k8s_binaries[@]}"; do
       [ "$b" = etcd ] && continue
+      if [ "$b" = pause ]; then
+        # no pause binary is published: build Kubernetes' own pause.c of this release, as its
+        # image build does (gcc -static)
+        command -v gcc >/dev/null || {
+          echo "setup: gcc is needed to build the pause binary (apt-get install gcc libc6-dev)" >&2
+          return 1
+        }
+        curl -fsSL -o "$tmp/pause.c" \
+          "https://raw.githubusercontent.com/kubernetes/kubernetes/v$K8S_VERSION/build/pause/linux/pause.c"
+        gcc -Os -Wall -Werror -static -DVERSION="v3.10-v$K8S_VERSION" -o "$tmp/pause" "$tmp/pause.c"
+        continue
+      fi
       curl -fsSL -o "$tmp/$b" "$k8s_url/$b"
       echo "$(curl -fsSL "$k8s_url/$b.sha256")  $b" | (cd "$tmp" && sha256sum --quiet -c -)
     done
