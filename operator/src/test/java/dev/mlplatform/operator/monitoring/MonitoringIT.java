@@ -609,7 +609,7 @@ class MonitoringIT {
   private static void awaitPrometheusSeesTheWorld() {
     String sel = "namespace=\"team-a\", service=\"minilm\"";
     await()
-        .atMost(Duration.ofSeconds(30))
+        .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(500))
         .untilAsserted(
             () -> {
@@ -631,6 +631,17 @@ class MonitoringIT {
                   .extracting(r -> r.at("/metric/modelserver").asText())
                   .containsExactlyInAnyOrder("broken", "flaky");
               assertThat(query("operator_sdk_reconciliations_failed_total{name=\"flaky\"}"))
+                  .isNotEmpty();
+              // rates need two scrapes that saw the counters move; on a loaded machine the first
+              // failures can come before the first scrape (seen once: the rate queries were empty)
+              assertThat(
+                      query(
+                          "rate(mlplatform_operator_reconciliations_total{outcome=\"error\"}[5m])"
+                              + " > 0"))
+                  .isNotEmpty();
+              assertThat(
+                      query(
+                          "rate(operator_sdk_controllers_execution_reconcile_seconds_count[1m]) > 0"))
                   .isNotEmpty();
             });
   }
