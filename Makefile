@@ -53,10 +53,13 @@ clean: ## Remove build outputs
 	$(MVN) -q clean
 
 .PHONY: bench-operator
-bench-operator: ## Benchmark the operator: 200 ModelServers against the mock API server
+bench-operator: ## Benchmark the operator: 2 bursts of 200 ModelServers against a real API server it starts (BENCH_TARGET=mock: the mock)
 	$(MVN) -q -pl operator -am package -DskipTests
 	cd operator && $(MVN) -q exec:java -Dexec.classpathScope=test \
-	  -Dexec.mainClass=dev.mlplatform.operator.bench.OperatorBench -Dbench.count=$${BENCH_COUNT:-200}
+	  -Dexec.mainClass=dev.mlplatform.operator.bench.OperatorBench \
+	  -Dbench.target=$${BENCH_TARGET:-real} -Dbench.count=$${BENCH_COUNT:-200} \
+	  -Dbench.bursts=$${BENCH_BURSTS:-2} -Dbench.idleSeconds=$${BENCH_IDLE_SECONDS:-60} \
+	  "-Dbench.operatorJvmArgs=$${BENCH_OPERATOR_JVM_ARGS:-}"
 
 TORCHSCRIPT_OUT ?= models/all-minilm-l6-v2-torchscript
 .PHONY: torchscript

@@ -2,29 +2,33 @@ package dev.mlplatform.operator.bench;
 
 import dev.mlplatform.operator.TestModelServers;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
+import dev.mlplatform.operator.testing.ApiCalls;
+import dev.mlplatform.operator.testing.ControlPlane;
 import dev.mlplatform.operator.testing.MockCluster;
+import dev.mlplatform.operator.testing.OperatorAccount;
+import dev.mlplatform.operator.testing.RecordingOperator;
 import dev.mlplatform.operator.testing.RequestStats;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,18 +37,25 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * {@code make bench-operator}: the shaded operator in its own JVM against the mock API server; 200
- * ModelServers created at once. Reports the time from the last create until all 1,000 children
- * exist and every status has caught up with its generation, the median and p95 per-CR latency, and
- * the operator's live heap after a full GC. Not a test: figures depend on the machine.
+ * {@code make bench-operator}: the operator in a JVM of its own (the shaded jar's code, its
+ * client's requests counted by {@link RecordingOperator}), by default against a real
+ * kube-apiserver, etcd and kube-controller-manager that the benchmark starts and stops itself
+ * ({@link ControlPlane}), with the token of its ServiceAccount bound to the RBAC of k8s/base;
+ * {@code -Dbench.target=mock} runs it against the CRUD mock instead. Two bursts of 200 ModelServers
+ * created at once, the second (after the first is deleted) against the warm operator, each followed
+ * by an idle minute. Reports per burst the time from the last create until every ModelServer has
+ * its five children and a status at its generation, the API requests per ModelServer, the writes
+ * while idle, the operator's CPU time and its live heap after a full GC. Not a test: figures depend
+ * on the machine.
  *
- * <p>Run: {@code cd operator && mvn -q -B package -DskipTests && mvn -q -B exec:java
- * -Dexec.classpathScope=test -Dexec.mainClass=dev.mlplatform.operator.bench.OperatorBench}
- * (optional {@code -Dbench.count=200}).
+ * <p>Run: {@code make bench-operator} ({@code BENCH_TARGET=mock}, {@code BENCH_COUNT}, {@code
+ * BENCH_BURSTS}, {@code BENCH_IDLE_SECONDS}, {@code BENCH_OPERATOR_JVM_ARGS}).
  */
 public final class OperatorBench {
 
   private static final String NAMESPACE = "bench";
+  private static final String OPERATOR_NAMESPACE = "mlplatform-system";
+  private static final String LEASES = "coordination.k8s.io/leases";
 
   /** Held here: JUL keeps loggers weakly, and a collected one forgets its level. */
   private static final java.util.logging.Logger MOCK_LOG =
@@ -52,82 +63,340 @@ public final class OperatorBench {
 
   private OperatorBench() {}
 
+  /** Where the operator's API server comes from. */
+  private interface Target extends AutoCloseable {
+    /** The benchmark's own client. */
+    KubernetesClient client();
+
+    /** The operator's credentials. */
+    Path kubeconfig();
+
+    void beforeBurst();
+
+    void printAfterBurst(int count, long wallNanos);
+
+    @Override
+    void close();
+  }
+
   public static void main(String[] args) throws Exception {
+    String target = System.getProperty("bench.target", "real");
     int count = Integer.getInteger("bench.count", 200);
-    if (!Boolean.getBoolean("bench.mockLog")) {
-      // The mock logs every request at INFO on its one event-loop thread; the tests keep it.
-      MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
-    }
-    Path jar =
-        Files.list(Path.of("target"))
-            .filter(p -> p.getFileName().toString().endsWith("-all.jar"))
-            .findFirst()
-            .orElseThrow(() -> new IllegalStateException("run mvn package first"));
-    try (MockCluster cluster = MockCluster.start()) {
-      int port = freePort();
-      Process operator = startOperator(jar, cluster.url(), port);
-      try {
-        awaitReady(port);
-        run(cluster, count, operator.pid(), port);
-      } finally {
-        operator.destroy();
-        operator.waitFor(20, TimeUnit.SECONDS);
-        operator.destroyForcibly();
+    int bursts = Integer.getInteger("bench.bursts", 2);
+    Duration idle = Duration.ofSeconds(Long.getLong("bench.idleSeconds", 60));
+    List<String> jvmArgs =
+        Arrays.stream(System.getProperty("bench.operatorJvmArgs", "").split("\\s+"))
+            .filter(a -> !a.isBlank())
+            .toList();
+    Path dir = Files.createDirectories(Path.of("target", "bench-operator"));
+    System.out.printf(
+        "target %s, %d bursts of %d ModelServers, idle %d s after each, operator JVM args %s,"
+            + " %d CPUs, load average %s%n",
+        target,
+        bursts,
+        count,
+        idle.toSeconds(),
+        jvmArgs,
+        Runtime.getRuntime().availableProcessors(),
+        loadAverage());
+    try (Target cluster = target.equals("mock") ? MockTarget.start(dir) : RealTarget.start(dir)) {
+      List<String> operatorJvm = new ArrayList<>(List.of("-Xmx256m"));
+      operatorJvm.addAll(jvmArgs);
+      try (RecordingOperator operator =
+          RecordingOperator.start(
+              "bench-operator",
+              cluster.kubeconfig(),
+              Map.of(
+                  "LEADER_ELECTION",
+                  "false",
+                  "DEFAULT_SERVER_IMAGE",
+                  TestModelServers.DEFAULT_IMAGE,
+                  "LOG_LEVEL",
+                  System.getProperty("bench.logLevel", "WARN")),
+              dir,
+              operatorJvm)) {
+        awaitReady(operator);
+        Tracker tracker = new Tracker(cluster.client());
+        for (int burst = 0; burst < bursts; burst++) {
+          if (burst > 0) {
+            deletePreviousBurst(cluster, operator, count);
+          }
+          System.out.printf("%n=== burst %d: %d ModelServers ===%n", burst + 1, count);
+          burst(cluster, operator, tracker, burst * count, count);
+          settle(operator, count);
+          printEvents(cluster.client());
+          idle(operator, idle);
+          double heap = heapAfterGc(operator);
+          System.out.printf(
+              "operator live heap after GC:     %.1f MB (%d ModelServers cached)%n",
+              heap / 1024 / 1024, count);
+          System.out.printf(
+              "operator RSS:                    %.1f MB%n",
+              rssKb(operator.process().pid()) / 1024.0);
+          System.out.printf(
+              "operator metric series:          %d, %d naming bench-000 (created in burst 1)%n",
+              operator.metrics("").size(),
+              operator.metrics("").keySet().stream()
+                  .filter(series -> series.contains("\"bench-000\""))
+                  .count());
+        }
+        Map<String, Long> left = new TreeMap<>();
+        operator.metrics("").keySet().stream()
+            .filter(series -> series.contains("\"bench-000\""))
+            .forEach(series -> left.merge(series.replaceAll("\\{.*", ""), 1L, Long::sum));
+        System.out.printf("%nmetric series naming bench-000 (deleted after burst 1): %s%n", left);
+        System.out.printf("load average at the end: %s%n", loadAverage());
+        tracker.close();
       }
     }
     System.exit(0);
   }
 
-  private static void run(MockCluster cluster, int count, long pid, int port) throws Exception {
-    KubernetesClient client = cluster.client();
-    Map<String, Long> created = new ConcurrentHashMap<>();
-    Map<String, Map<String, Long>> childSeen = new ConcurrentHashMap<>();
-    Map<String, Long> statusCaughtUp = new ConcurrentHashMap<>();
-    List<SharedIndexInformer<?>> informers = new ArrayList<>();
-    Consumer<HasMetadata> child =
-        r ->
-            childSeen
-                .computeIfAbsent(instance(r), k -> new ConcurrentHashMap<>())
-                .putIfAbsent(r.getKind(), System.nanoTime());
-    informers.add(client.configMaps().inNamespace(NAMESPACE).inform(handler(child)));
-    informers.add(client.apps().deployments().inNamespace(NAMESPACE).inform(handler(child)));
-    informers.add(client.services().inNamespace(NAMESPACE).inform(handler(child)));
-    informers.add(
-        client
-            .autoscaling()
-            .v2()
-            .horizontalPodAutoscalers()
-            .inNamespace(NAMESPACE)
-            .inform(handler(child)));
-    informers.add(
-        client.policy().v1().podDisruptionBudget().inNamespace(NAMESPACE).inform(handler(child)));
-    informers.add(
-        client
-            .resources(ModelServer.class)
-            .inNamespace(NAMESPACE)
-            .inform(
-                handler(
-                    ms -> {
-                      var status = ((ModelServer) ms).getStatus();
-                      if (status != null
-                          && status.getObservedGeneration() != null
-                          && status
-                              .getObservedGeneration()
-                              .equals(ms.getMetadata().getGeneration())) {
-                        statusCaughtUp.putIfAbsent(ms.getMetadata().getName(), System.nanoTime());
-                      }
-                    })));
+  /** The real control plane, the operator's namespace and ServiceAccount with k8s/base's RBAC. */
+  private static final class RealTarget implements Target {
+    private final ControlPlane plane;
+    private final OperatorAccount account;
+    private final Path kubeconfig;
+    private Map<String, Duration> cpuBefore;
 
-    RequestStats requests = new RequestStats();
-    Map<String, Double> operatorBefore = josdkCounters(port);
-    Duration operatorCpuBefore = cpu(pid);
+    private RealTarget(ControlPlane plane, OperatorAccount account, Path kubeconfig) {
+      this.plane = plane;
+      this.account = account;
+      this.kubeconfig = kubeconfig;
+    }
+
+    static RealTarget start(Path dir) {
+      Path crd = Path.of("target", "crds", ControlPlane.CRD_FILE);
+      if (!Files.exists(crd)) {
+        crd = Path.of("..", "crds", ControlPlane.CRD_FILE);
+      }
+      ControlPlane plane = ControlPlane.start(dir.resolve("real-cluster"), crd);
+      try {
+        for (String ns : List.of(NAMESPACE, OPERATOR_NAMESPACE)) {
+          plane
+              .admin()
+              .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+              .create();
+        }
+        OperatorAccount account = OperatorAccount.install(plane.admin(), OPERATOR_NAMESPACE, null);
+        return new RealTarget(
+            plane, account, account.kubeconfig(dir.resolve("operator.kubeconfig")));
+      } catch (RuntimeException e) {
+        plane.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public KubernetesClient client() {
+      return plane.admin();
+    }
+
+    @Override
+    public Path kubeconfig() {
+      return kubeconfig;
+    }
+
+    @Override
+    public void beforeBurst() {
+      cpuBefore = plane.cpuTimes();
+    }
+
+    @Override
+    public void printAfterBurst(int count, long wallNanos) {
+      Map<String, Duration> after = plane.cpuTimes();
+      after.forEach(
+          (name, cpu) -> {
+            long ms = cpu.minus(cpuBefore.getOrDefault(name, Duration.ZERO)).toMillis();
+            System.out.printf(
+                "  %-46s %6d ms, %.1f ms per ModelServer%n",
+                name + " CPU", ms, (double) ms / count);
+          });
+    }
+
+    @Override
+    public void close() {
+      try {
+        account.close();
+      } finally {
+        plane.close();
+      }
+    }
+  }
+
+  /** The CRUD mock with the test apply handler; its service time by request. */
+  private static final class MockTarget implements Target {
+    private final MockCluster cluster;
+    private final Path kubeconfig;
+    private RequestStats requests;
+    private long mockCpuBefore;
+
+    private MockTarget(MockCluster cluster, Path kubeconfig) {
+      this.cluster = cluster;
+      this.kubeconfig = kubeconfig;
+    }
+
+    static MockTarget start(Path dir) throws IOException {
+      if (!Boolean.getBoolean("bench.mockLog")) {
+        // The mock logs every request at INFO on its one event-loop thread; the tests keep it.
+        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+      }
+      MockCluster cluster = MockCluster.start();
+      Path kubeconfig = dir.resolve("mock.kubeconfig");
+      Files.writeString(
+          kubeconfig,
+          Serialization.asYaml(
+              Map.of(
+                  "apiVersion",
+                  "v1",
+                  "kind",
+                  "Config",
+                  "clusters",
+                  List.of(Map.of("name", "mock", "cluster", Map.of("server", cluster.url()))),
+                  "users",
+                  List.of(Map.of("name", "mock", "user", Map.of())),
+                  "contexts",
+                  List.of(
+                      Map.of(
+                          "name",
+                          "mock",
+                          "context",
+                          Map.of("cluster", "mock", "user", "mock", "namespace", NAMESPACE))),
+                  "current-context",
+                  "mock")));
+      return new MockTarget(cluster, kubeconfig);
+    }
+
+    @Override
+    public KubernetesClient client() {
+      return cluster.client();
+    }
+
+    @Override
+    public Path kubeconfig() {
+      return kubeconfig;
+    }
+
+    @Override
+    public void beforeBurst() {
+      requests = new RequestStats();
+      mockCpuBefore = mockEventLoopCpuNanos();
+      cluster.dispatcher().recordInto(requests);
+    }
+
+    @Override
+    public void printAfterBurst(int count, long wallNanos) {
+      cluster.dispatcher().recordInto(null);
+      long mockCpu = mockEventLoopCpuNanos() - mockCpuBefore;
+      List<RequestStats.Line> lines = requests.lines();
+      long busy = lines.stream().mapToLong(RequestStats.Line::totalNanos).sum();
+      System.out.printf(
+          "  mock busy (sum of service times) %d ms = %.0f%% of wall; event-loop CPU %d ms%n",
+          ms(busy), 100.0 * busy / wallNanos, ms(mockCpu));
+    }
+
+    /** CPU time of the mock's event-loop threads in this JVM, where every request is served. */
+    private static long mockEventLoopCpuNanos() {
+      ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+      long sum = 0;
+      for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+        if (info != null && info.getThreadName().startsWith("vert.x-eventloop")) {
+          sum += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+        }
+      }
+      return sum;
+    }
+
+    @Override
+    public void close() {
+      cluster.close();
+    }
+  }
+
+  /** The benchmark's own informers: when each ModelServer's children and status arrived. */
+  private static final class Tracker {
+    final Map<String, Long> created = new ConcurrentHashMap<>();
+    final Map<String, Map<String, Long>> childSeen = new ConcurrentHashMap<>();
+    final Map<String, Long> statusCaughtUp = new ConcurrentHashMap<>();
+    final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+
+    Tracker(KubernetesClient client) {
+      Consumer<HasMetadata> child =
+          r ->
+              childSeen
+                  .computeIfAbsent(instance(r), k -> new ConcurrentHashMap<>())
+                  .putIfAbsent(r.getKind(), System.nanoTime());
+      informers.add(client.configMaps().inNamespace(NAMESPACE).inform(handler(child)));
+      informers.add(client.apps().deployments().inNamespace(NAMESPACE).inform(handler(child)));
+      informers.add(client.services().inNamespace(NAMESPACE).inform(handler(child)));
+      informers.add(
+          client
+              .autoscaling()
+              .v2()
+              .horizontalPodAutoscalers()
+              .inNamespace(NAMESPACE)
+              .inform(handler(child)));
+      informers.add(
+          client.policy().v1().podDisruptionBudget().inNamespace(NAMESPACE).inform(handler(child)));
+      informers.add(
+          client
+              .resources(ModelServer.class)
+              .inNamespace(NAMESPACE)
+              .inform(
+                  handler(
+                      ms -> {
+                        var status = ((ModelServer) ms).getStatus();
+                        if (status != null
+                            && status.getObservedGeneration() != null
+                            && status
+                                .getObservedGeneration()
+                                .equals(ms.getMetadata().getGeneration())) {
+                          statusCaughtUp.putIfAbsent(ms.getMetadata().getName(), System.nanoTime());
+                        }
+                      })));
+    }
+
+    boolean done(Set<String> names) {
+      return names.stream()
+          .allMatch(
+              n ->
+                  childSeen.getOrDefault(n, Map.of()).size() == 5 && statusCaughtUp.containsKey(n));
+    }
+
+    /** When the last of {@code names}' children or statuses arrived. */
+    long end(Set<String> names, long fallback) {
+      return names.stream()
+          .flatMap(
+              n ->
+                  Stream.concat(
+                      childSeen.getOrDefault(n, Map.of()).values().stream(),
+                      Stream.ofNullable(statusCaughtUp.get(n))))
+          .max(Long::compare)
+          .orElse(fallback);
+    }
+
+    void close() {
+      informers.forEach(SharedIndexInformer::close);
+    }
+  }
+
+  private static void burst(
+      Target cluster, RecordingOperator operator, Tracker tracker, int from, int count)
+      throws Exception {
+    KubernetesClient client = cluster.client();
+    long pid = operator.process().pid();
+    ApiCalls.Report callsBefore = operator.calls();
+    Map<String, Double> countersBefore = counters(operator);
+    Duration cpuBefore = cpu(pid);
     Map<String, Long> threadCpuBefore = threadCpuMillis(pid);
-    long mockCpuBefore = mockEventLoopCpuNanos();
     Duration benchCpuBefore = cpu(ProcessHandle.current().pid());
-    cluster.dispatcher().recordInto(requests);
+    long threadsBefore = threadsStarted(pid);
+    cluster.beforeBurst();
+
+    Map<String, Long> created = new ConcurrentHashMap<>();
     ExecutorService pool = Executors.newFixedThreadPool(8);
     long start = System.nanoTime();
-    for (int i = 0; i < count; i++) {
+    for (int i = from; i < from + count; i++) {
       String name = String.format("bench-%03d", i);
       pool.submit(
           () -> {
@@ -141,119 +410,46 @@ public final class OperatorBench {
     pool.shutdown();
     pool.awaitTermination(5, TimeUnit.MINUTES);
     long lastCreate = Collections.max(created.values());
+    tracker.created.putAll(created);
 
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    while (!done(created.keySet(), childSeen, statusCaughtUp) && System.nanoTime() < deadline) {
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    while (!tracker.done(created.keySet()) && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
-    boolean complete = done(created.keySet(), childSeen, statusCaughtUp);
+    boolean complete = tracker.done(created.keySet());
+    long end = tracker.end(created.keySet(), lastCreate);
     long finished = System.nanoTime();
-    cluster.dispatcher().recordInto(null);
-    Duration operatorCpu = cpu(pid).minus(operatorCpuBefore);
+
+    Duration operatorCpu = cpu(pid).minus(cpuBefore);
     Map<String, Long> threadCpu = threadCpuMillis(pid);
     threadCpuBefore.forEach((k, v) -> threadCpu.merge(k, -v, Long::sum));
-    long mockCpu = mockEventLoopCpuNanos() - mockCpuBefore;
     Duration benchCpu = cpu(ProcessHandle.current().pid()).minus(benchCpuBefore);
-    Map<String, Double> operatorAfter = josdkCounters(port);
-    long end =
-        Stream.concat(
-                childSeen.values().stream().flatMap(m -> m.values().stream()),
-                statusCaughtUp.values().stream())
-            .max(Long::compare)
-            .orElse(lastCreate);
+    ApiCalls.Report calls = operator.calls();
+    Map<String, Double> counters = counters(operator);
+    long threads = threadsStarted(pid) - threadsBefore;
     List<Long> latencies = new ArrayList<>();
     for (String name : created.keySet()) {
-      long doneAt =
-          Stream.concat(
-                  childSeen.getOrDefault(name, Map.of()).values().stream(),
-                  Stream.ofNullable(statusCaughtUp.get(name)))
-              .max(Long::compare)
-              .orElse(end);
-      latencies.add(doneAt - created.get(name));
+      latencies.add(tracker.end(Set.of(name), end) - created.get(name));
     }
     Collections.sort(latencies);
-    informers.forEach(SharedIndexInformer::close);
+    long children =
+        created.keySet().stream()
+            .mapToLong(n -> tracker.childSeen.getOrDefault(n, Map.of()).size())
+            .sum();
+    long statuses = created.keySet().stream().filter(tracker.statusCaughtUp::containsKey).count();
 
-    // The mock's own cost per request once it holds everything: it scans all stored objects
-    // under one lock for every request, so this bounds how fast any client can go.
-    long probeStart = System.nanoTime();
-    for (int i = 0; i < 100; i++) {
-      client.configMaps().inNamespace(NAMESPACE).withName("bench-000-config").get();
-    }
-    long mockGetMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - probeStart) / 100;
-
-    new ProcessBuilder("jcmd", String.valueOf(pid), "GC.run").inheritIO().start().waitFor();
-    Thread.sleep(500);
-    double heap = heapUsed(port);
-    operatorMetrics(port).forEach(line -> System.out.println("  " + line));
-    long rssKb = rssKb(pid);
-
-    long children = childSeen.values().stream().mapToLong(Map::size).sum();
     System.out.printf(
-        "%nModelServers created:            %d in %d ms%n", count, ms(lastCreate - start));
+        "ModelServers created:            %d in %d ms%n", count, ms(lastCreate - start));
     System.out.printf("children present:                %d of %d%n", children, count * 5L);
-    System.out.printf("statuses at their generation:    %d of %d%n", statusCaughtUp.size(), count);
+    System.out.printf("statuses at their generation:    %d of %d%n", statuses, count);
     System.out.printf(
         "last create -> all done:         %d ms%s%n",
-        ms(end - lastCreate), complete ? "" : " (INCOMPLETE after 3 min)");
+        ms(end - lastCreate), complete ? "" : " (INCOMPLETE after 5 min)");
     System.out.printf(
         "per-CR latency median / p95:     %d / %d ms%n",
         ms(latencies.get(latencies.size() / 2)), ms(latencies.get(latencies.size() * 95 / 100)));
-    System.out.printf("mock API server, one GET:        %d us%n", mockGetMicros);
-    printDecomposition(
-        count,
-        finished - start,
-        requests,
-        mockCpu,
-        benchCpu,
-        operatorCpu,
-        threadCpu,
-        operatorBefore,
-        operatorAfter);
-    System.out.printf("operator live heap after GC:     %.1f MB%n", heap / 1024 / 1024);
-    System.out.printf("operator RSS:                    %.1f MB%n", rssKb / 1024.0);
-  }
-
-  /**
-   * Where the time between the first create and the end went: the mock's service time by verb and
-   * resource (it serves one request at a time, so the sum is its busy time), the operator process's
-   * CPU time, and how often JOSDK reconciled each ModelServer.
-   */
-  private static void printDecomposition(
-      int count,
-      long wallNanos,
-      RequestStats requests,
-      long mockCpuNanos,
-      Duration benchCpu,
-      Duration operatorCpu,
-      Map<String, Long> threadCpu,
-      Map<String, Double> before,
-      Map<String, Double> after) {
-    List<RequestStats.Line> lines = requests.lines();
-    long busy = lines.stream().mapToLong(RequestStats.Line::totalNanos).sum();
-    long total = lines.stream().mapToLong(RequestStats.Line::count).sum();
-    System.out.printf(
-        "%nfirst create -> all done (wall): %d ms%n"
-            + "mock busy (sum of service times): %d ms = %.0f%% of wall; event-loop CPU %d ms%n",
-        ms(wallNanos), ms(busy), 100.0 * busy / wallNanos, ms(mockCpuNanos));
-    System.out.printf(
-        "benchmark JVM CPU (mock, its informers, the creates): %d ms%n", benchCpu.toMillis());
-    System.out.printf(
-        "mock requests:                   %d, %.1f per ModelServer%n",
-        total, (double) total / count);
-    System.out.printf(
-        "  %-34s %7s %8s %9s %9s %8s%n",
-        "verb resource", "count", "per CR", "total ms", "mean ms", "max ms");
-    for (RequestStats.Line line : lines) {
-      System.out.printf(
-          "  %-34s %7d %8.2f %9d %9.2f %8d%n",
-          line.key(),
-          line.count(),
-          (double) line.count() / count,
-          ms(line.totalNanos()),
-          line.totalNanos() / 1e6 / line.count(),
-          ms(line.maxNanos()));
-    }
+    System.out.printf("first create -> all done (wall): %d ms%n", ms(finished - start));
+    printCalls("operator API requests to done", callsBefore, calls, count);
     System.out.printf(
         "operator CPU:                    %d ms, %.1f ms per ModelServer%n",
         operatorCpu.toMillis(), (double) operatorCpu.toMillis() / count);
@@ -264,22 +460,164 @@ public final class OperatorBench {
             System.out.printf(
                 "  %-46s %6d ms, %.1f ms per ModelServer%n",
                 group, millis, (double) millis / count));
-    for (String counter : after.keySet()) {
-      double delta = after.get(counter) - before.getOrDefault(counter, 0.0);
-      System.out.printf("  %-46s %6.0f, %.2f per ModelServer%n", counter, delta, delta / count);
+    System.out.printf("operator threads started:        %d%n", threads);
+    System.out.printf(
+        "benchmark JVM CPU (its informers, the creates%s): %d ms%n",
+        cluster instanceof MockTarget ? ", the mock" : "", benchCpu.toMillis());
+    cluster.printAfterBurst(count, finished - start);
+    for (String counter : counters.keySet()) {
+      double delta = counters.get(counter) - countersBefore.getOrDefault(counter, 0.0);
+      if (delta != 0) {
+        System.out.printf("  %-46s %6.0f, %.2f per ModelServer%n", counter, delta, delta / count);
+      }
     }
   }
 
-  /** CPU time of the mock's event-loop threads in this JVM, where every request is served. */
-  private static long mockEventLoopCpuNanos() {
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    long sum = 0;
-    for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
-      if (info != null && info.getThreadName().startsWith("vert.x-eventloop")) {
-        sum += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+  /** The requests of the operator's client between two reports, by verb and resource. */
+  private static void printCalls(
+      String title, ApiCalls.Report before, ApiCalls.Report after, int count) {
+    Map<ApiCalls.Call, Long> delta = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+    after.sent().forEach((call, n) -> delta.put(call, n - before.sent().getOrDefault(call, 0L)));
+    delta.values().removeIf(n -> n == 0);
+    long total = delta.values().stream().mapToLong(Long::longValue).sum();
+    long writes =
+        delta.entrySet().stream()
+            .filter(e -> e.getKey().writes())
+            .mapToLong(Map.Entry::getValue)
+            .sum();
+    System.out.printf(
+        "%-32s %d, %.2f per ModelServer; writes %d, %.2f per ModelServer%n",
+        title + ":", total, (double) total / count, writes, (double) writes / count);
+    delta.forEach(
+        (call, n) ->
+            System.out.printf("  %-46s %6d, %.2f per ModelServer%n", call, n, (double) n / count));
+  }
+
+  /**
+   * The ModelServers of the previous burst go before the next one: kube-api-test gives the API
+   * server the service range 10.0.0.0/24, so at most about 250 Services fit (a third hundred fails
+   * with "failed to allocate a serviceIP: range is full"). The garbage collector removes their
+   * children; the operator has no finalizer and should write nothing meanwhile.
+   */
+  private static void deletePreviousBurst(Target cluster, RecordingOperator operator, int count)
+      throws Exception {
+    KubernetesClient client = cluster.client();
+    ApiCalls.Report before = operator.calls();
+    long start = System.nanoTime();
+    client.resources(ModelServer.class).inNamespace(NAMESPACE).delete();
+    if (cluster instanceof MockTarget) {
+      // no garbage collector in the mock
+      client.configMaps().inNamespace(NAMESPACE).delete();
+      client.apps().deployments().inNamespace(NAMESPACE).delete();
+      client.services().inNamespace(NAMESPACE).delete();
+      client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NAMESPACE).delete();
+      client.policy().v1().podDisruptionBudget().inNamespace(NAMESPACE).delete();
+    }
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    while (System.nanoTime() < deadline
+        && !(client.resources(ModelServer.class).inNamespace(NAMESPACE).list().getItems().isEmpty()
+            && client.services().inNamespace(NAMESPACE).list().getItems().isEmpty()
+            && client.apps().deployments().inNamespace(NAMESPACE).list().getItems().isEmpty())) {
+      Thread.sleep(500);
+    }
+    long gone = System.nanoTime();
+    settleQuietly(operator);
+    System.out.printf(
+        "%nprevious burst deleted: ModelServers, Services and Deployments gone after %d ms%n",
+        ms(gone - start));
+    printCalls("  operator requests meanwhile", before, operator.calls(), count);
+  }
+
+  /** Waits until the operator has written nothing for 5 s (at most 3 min); returns when it was. */
+  private static long settleQuietly(RecordingOperator operator) throws Exception {
+    long start = System.nanoTime();
+    long quietSince = start;
+    long lastWrites = writesBesidesLease(operator.calls());
+    while (System.nanoTime() - quietSince < TimeUnit.SECONDS.toNanos(5)
+        && System.nanoTime() - start < TimeUnit.MINUTES.toNanos(3)) {
+      Thread.sleep(250);
+      long writes = writesBesidesLease(operator.calls());
+      if (writes != lastWrites) {
+        lastWrites = writes;
+        quietSince = System.nanoTime();
       }
     }
-    return sum;
+    return quietSince;
+  }
+
+  /**
+   * After "done" the controllers still report on the new objects for a while (the HPA controller's
+   * first syncs, the Deployment controller's progress), and the operator carries what changed into
+   * the status. Waits until the operator has written nothing for 5 s (at most 3 min) and reports
+   * those late writes, so that the idle minute starts from a settled cluster.
+   */
+  private static void settle(RecordingOperator operator, int count) throws Exception {
+    ApiCalls.Report before = operator.calls();
+    long start = System.nanoTime();
+    long quietSince = settleQuietly(operator);
+    System.out.printf("settled (5 s without a write) %d ms after done:%n", ms(quietSince - start));
+    printCalls("  late requests", before, operator.calls(), count);
+  }
+
+  private static long writesBesidesLease(ApiCalls.Report report) {
+    return report.sent().entrySet().stream()
+        .filter(e -> e.getKey().writes() && !e.getKey().resource().equals(LEASES))
+        .mapToLong(Map.Entry::getValue)
+        .sum();
+  }
+
+  /** The operator's Events in the namespace by type and reason, with their counts summed. */
+  private static void printEvents(KubernetesClient client) {
+    Map<String, long[]> byReason = new TreeMap<>();
+    client.v1().events().inNamespace(NAMESPACE).list().getItems().stream()
+        .filter(e -> "mlplatform-operator".equals(e.getReportingComponent()))
+        .forEach(
+            e -> {
+              long[] n =
+                  byReason.computeIfAbsent(e.getType() + " " + e.getReason(), k -> new long[2]);
+              n[0]++;
+              n[1] += e.getCount() == null ? 1 : e.getCount();
+            });
+    System.out.print("operator Events (objects/count): ");
+    byReason.forEach((reason, n) -> System.out.printf("%s %d/%d; ", reason, n[0], n[1]));
+    System.out.println();
+  }
+
+  /** A minute (bench.idleSeconds) of nothing: what the operator writes and spends meanwhile. */
+  private static void idle(RecordingOperator operator, Duration idle) throws Exception {
+    if (idle.isZero()) {
+      return;
+    }
+    ApiCalls.Report before = operator.calls();
+    Map<String, Double> countersBefore = counters(operator);
+    Duration cpuBefore = cpu(operator.process().pid());
+    Thread.sleep(idle.toMillis());
+    ApiCalls.Report after = operator.calls();
+    Duration cpu = cpu(operator.process().pid()).minus(cpuBefore);
+    Map<String, Double> counters = counters(operator);
+    long writes = 0;
+    long requests = 0;
+    List<String> written = new ArrayList<>();
+    for (var e : after.sent().entrySet()) {
+      long n = e.getValue() - before.sent().getOrDefault(e.getKey(), 0L);
+      requests += n;
+      if (n > 0 && e.getKey().writes() && !e.getKey().resource().equals(LEASES)) {
+        writes += n;
+        written.add(e.getKey() + " x" + n);
+      }
+    }
+    double reconciliations =
+        counters.getOrDefault("operator_sdk_reconciliations_started_total", 0.0)
+            - countersBefore.getOrDefault("operator_sdk_reconciliations_started_total", 0.0);
+    System.out.printf(
+        "idle %d s after convergence:     %d writes%s (target 0), %d requests, %.0f"
+            + " reconciliations, operator CPU %d ms%n",
+        idle.toSeconds(),
+        writes,
+        written.isEmpty() ? "" : " " + written,
+        requests,
+        reconciliations,
+        cpu.toMillis());
   }
 
   /**
@@ -288,7 +626,7 @@ public final class OperatorBench {
    * client).
    */
   private static Map<String, Long> threadCpuMillis(long pid) throws IOException {
-    Map<String, Long> byGroup = new java.util.TreeMap<>();
+    Map<String, Long> byGroup = new TreeMap<>();
     long ticksPerSecond = 100; // USER_HZ on Linux
     try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
       for (Path task : tasks.toList()) {
@@ -316,48 +654,98 @@ public final class OperatorBench {
     return byGroup;
   }
 
+  /** The JVM's count of threads started so far (its perf counter java.threads.started). */
+  private static long threadsStarted(long pid) throws Exception {
+    Process jcmd =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(pid),
+                "PerfCounter.print")
+            .redirectErrorStream(true)
+            .start();
+    String text = new String(jcmd.getInputStream().readAllBytes());
+    jcmd.waitFor();
+    return text.lines()
+        .filter(l -> l.startsWith("java.threads.started="))
+        .mapToLong(l -> Long.parseLong(l.substring(l.indexOf('=') + 1).trim()))
+        .findFirst()
+        .orElse(-1);
+  }
+
   private static Duration cpu(long pid) {
     return ProcessHandle.of(pid)
         .flatMap(p -> p.info().totalCpuDuration())
-        .orElseThrow(() -> new IllegalStateException("no CPU time for the operator process"));
+        .orElseThrow(() -> new IllegalStateException("no CPU time for process " + pid));
   }
 
-  /** JOSDK's and the reconciler's counters of reconciliations and events, summed over tags. */
-  private static Map<String, Double> josdkCounters(int port) throws Exception {
-    Map<String, Double> counters = new java.util.TreeMap<>();
-    HttpClient.newHttpClient()
-        .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body()
-        .lines()
-        .filter(l -> !l.startsWith("#"))
-        .filter(
-            l ->
-                l.startsWith("operator_sdk_reconciliations_started_total")
-                    || l.startsWith("operator_sdk_events_received_total")
-                    || l.startsWith("mlplatform_operator_reconciliations_total")
-                    || l.startsWith("mlplatform_operator_status_updates_total"))
-        .forEach(
-            l -> {
-              int brace = l.indexOf('{');
-              String name = brace < 0 ? l.substring(0, l.indexOf(' ')) : l.substring(0, brace);
-              String tags = brace < 0 ? "" : l.substring(brace, l.indexOf('}') + 1);
-              String key =
-                  name.startsWith("mlplatform") ? name + tags.replaceAll("[^{}=,\\w]", "") : name;
-              counters.merge(
-                  key, Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)), Double::sum);
-            });
+  /** JOSDK's and the reconciler's counters, and the JVM's thread starts, summed over tags. */
+  private static Map<String, Double> counters(RecordingOperator operator) {
+    Map<String, Double> counters = new TreeMap<>();
+    for (String prefix :
+        List.of(
+            "operator_sdk_reconciliations_started_total",
+            "operator_sdk_events_received_total",
+            "mlplatform_operator_reconciliations_total",
+            "mlplatform_operator_status_updates_total",
+            "jvm_threads_started_total")) {
+      operator
+          .metrics(prefix)
+          .forEach(
+              (series, value) -> {
+                int brace = series.indexOf('{');
+                String name = brace < 0 ? series : series.substring(0, brace);
+                String tags =
+                    brace < 0 || !name.startsWith("mlplatform")
+                        ? ""
+                        : series.substring(brace).replaceAll("[^{}=,\\w]", "");
+                counters.merge(name + tags, value, Double::sum);
+              });
+    }
     return counters;
   }
 
-  private static boolean done(
-      java.util.Set<String> names,
-      Map<String, Map<String, Long>> childSeen,
-      Map<String, Long> statusCaughtUp) {
-    return names.stream()
-        .allMatch(
-            n -> childSeen.getOrDefault(n, Map.of()).size() == 5 && statusCaughtUp.containsKey(n));
+  private static double heapAfterGc(RecordingOperator operator) throws Exception {
+    new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+            String.valueOf(operator.process().pid()),
+            "GC.run")
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start()
+        .waitFor();
+    Thread.sleep(500);
+    if (Boolean.getBoolean("bench.histogram")) {
+      Process histogram =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                  String.valueOf(operator.process().pid()),
+                  "GC.class_histogram")
+              .redirectErrorStream(true)
+              .start();
+      String text = new String(histogram.getInputStream().readAllBytes());
+      histogram.waitFor();
+      text.lines().limit(28).forEach(l -> System.out.println("  " + l));
+    }
+    return operator.metrics("jvm_memory_used_bytes{").entrySet().stream()
+        .filter(e -> e.getKey().contains("area=\"heap\""))
+        .mapToDouble(Map.Entry::getValue)
+        .sum();
+  }
+
+  private static void awaitReady(RecordingOperator operator) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!operator.alive()) {
+        throw new IllegalStateException(
+            "operator exited: " + operator.logTail(20) + "; see " + operator.log());
+      }
+      if (!operator.metrics("jvm_memory_used_bytes").isEmpty()
+          && operator.calls().sent().keySet().stream().anyMatch(c -> c.verb().equals("watch"))) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("operator not ready; see " + operator.log());
   }
 
   private static String instance(HasMetadata r) {
@@ -381,74 +769,6 @@ public final class OperatorBench {
     };
   }
 
-  private static Process startOperator(Path jar, String master, int port) throws IOException {
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                // as the image runs it (Dockerfile.operator)
-                "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
-                System.getProperty("bench.operatorJvmArg", "-Dbench=true"),
-                "-jar",
-                jar.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(Path.of("target", "bench-operator.log").toFile());
-    Map<String, String> env = builder.environment();
-    env.put("KUBERNETES_MASTER", master);
-    env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
-    env.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
-    env.put("KUBERNETES_NAMESPACE", NAMESPACE);
-    env.put("LEADER_ELECTION", "false");
-    env.put("MANAGEMENT_PORT", String.valueOf(port));
-    env.put("LOG_LEVEL", System.getProperty("bench.logLevel", "WARN"));
-    return builder.start();
-  }
-
-  private static void awaitReady(int port) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        var response =
-            http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (response.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(100);
-    }
-    throw new IllegalStateException("operator not ready; see target/bench-operator.log");
-  }
-
-  private static double heapUsed(int port) throws Exception {
-    String metrics =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
-    return metrics
-        .lines()
-        .filter(l -> l.startsWith("jvm_memory_used_bytes{") && l.contains("area=\"heap\""))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-        .sum();
-  }
-
-  private static List<String> operatorMetrics(int port) throws Exception {
-    return HttpClient.newHttpClient()
-        .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body()
-        .lines()
-        .filter(l -> l.startsWith("mlplatform_operator_") && !l.contains(" 0.0"))
-        .toList();
-  }
-
   private static long rssKb(long pid) throws IOException {
     return Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status")).stream()
         .filter(l -> l.startsWith("VmRSS:"))
@@ -458,13 +778,15 @@ public final class OperatorBench {
         .orElse(-1);
   }
 
-  private static long ms(long nanos) {
-    return TimeUnit.NANOSECONDS.toMillis(nanos);
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (IOException e) {
+      return "?";
+    }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+  private static long ms(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(nanos);
   }
 }

@@ -47,14 +47,16 @@ import org.slf4j.LoggerFactory;
  * --endpoint-reconciler-type=none} (no {@code kubernetes} Endpoints advertising this host's
  * address); its service range 10.0.0.0/24 must be routed to a blackhole ({@code tools/setup.sh}
  * does it), which {@link #start} checks.
+ *
+ * <p>Tests use it through {@link RealCluster}; the operator benchmark starts one of its own.
  */
-final class ControlPlane implements AutoCloseable {
+public final class ControlPlane implements AutoCloseable {
 
   static final String VERSION = "1.32.6";
   static final List<String> BINARIES =
       List.of("etcd", "kube-apiserver", "kube-controller-manager", "kubectl");
   static final String SERVICE_RANGE = "10.0.0.0/24";
-  static final String CRD_FILE = "modelservers.serving.mlplatform.dev-v1.yml";
+  public static final String CRD_FILE = "modelservers.serving.mlplatform.dev-v1.yml";
 
   /** What the tests need; the others (nodes, volumes, jobs...) would only cost CPU. */
   private static final List<String> CONTROLLERS =
@@ -203,7 +205,7 @@ final class ControlPlane implements AutoCloseable {
   }
 
   /** Starts everything in {@code workDir} (certificates, kubeconfig, controller-manager log). */
-  static ControlPlane start(Path workDir, Path crd) {
+  public static ControlPlane start(Path workDir, Path crd) {
     requireBinaries();
     requireServiceRangeBlackholed();
     long t0 = System.nanoTime();
@@ -420,7 +422,7 @@ final class ControlPlane implements AutoCloseable {
   }
 
   /** An admin (system:masters) client; closed with the control plane. */
-  KubernetesClient admin() {
+  public KubernetesClient admin() {
     return admin;
   }
 
@@ -437,8 +439,28 @@ final class ControlPlane implements AutoCloseable {
   }
 
   /** A kubeconfig file for kubectl, with the admin's client certificate. */
-  Path kubeconfig() {
+  public Path kubeconfig() {
     return kubeconfig;
+  }
+
+  /** CPU time so far of each control-plane process (etcd, kube-apiserver, ...) by binary name. */
+  public Map<String, Duration> cpuTimes() {
+    String binaries = binariesDir().toString();
+    Map<String, Duration> times = new java.util.TreeMap<>();
+    ProcessHandle.current()
+        .descendants()
+        .forEach(
+            p ->
+                p.info()
+                    .command()
+                    .filter(c -> c.startsWith(binaries))
+                    .ifPresent(
+                        c ->
+                            times.merge(
+                                Path.of(c).getFileName().toString(),
+                                p.info().totalCpuDuration().orElse(Duration.ZERO),
+                                Duration::plus)));
+    return times;
   }
 
   /** How long {@link #start} took. */

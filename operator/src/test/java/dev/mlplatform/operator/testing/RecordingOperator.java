@@ -152,7 +152,7 @@ public final class RecordingOperator implements AutoCloseable {
     try {
       get(managementPort, "/metrics")
           .lines()
-          .filter(l -> l.startsWith(prefix))
+          .filter(l -> !l.startsWith("#") && l.startsWith(prefix))
           .forEach(
               l ->
                   all.put(
