@@ -290,7 +290,8 @@ class OperatorRbacIT {
                     "RECONCILE_THREADS",
                     "4"),
                 dir,
-                List.of())) {
+                // C1 only: a few seconds of work per test, most of a JVM's CPU would go to C2
+                List.of("-XX:TieredStopAtLevel=1"))) {
       Scenario scenario = new Scenario(ns, operator);
       String failure = null;
       try {
