@@ -560,49 +560,65 @@ class MonitoringIT {
    * queue (429), in three rounds over several scrapes so that every counter rises between scrapes
    * (a counter first seen at its final value has a rate of 0).
    */
+  /**
+   * Rounds of traffic until Prometheus has seen the 429 counter move between two scrapes: rate()
+   * ignores a series' first sample, so 429s that all came before the series' first scrape (a loaded
+   * machine, a warm server that stops shedding after round one) would leave the rejecting-requests
+   * alert empty.
+   */
   private static void sendTraffic() throws Exception {
+    String rejected =
+        "rate(model_server_requests_total{namespace=\"team-a\", service=\"minilm\","
+            + " status=\"429\"}[5m]) > 0";
+    int rounds = 0;
+    while (rounds < 3 || (query(rejected).isEmpty() && rounds < 20)) {
+      sendRound();
+      rounds++;
+    }
+    log.info("{} rounds of traffic until Prometheus saw the 429s move", rounds);
+    assertThat(answered)
+        .as("the traffic got answers: %s", answered)
+        .containsKeys(200, 400, 404, 422, 429);
+  }
+
+  private static void sendRound() throws Exception {
     String base = "http://127.0.0.1:" + httpPort;
     String longTexts =
         "{\"texts\": ["
             + String.join(
                 ",", java.util.Collections.nCopies(8, "\"" + "a long sentence ".repeat(30) + "\""))
             + "]}";
-    for (int round = 0; round < 3; round++) {
-      for (int i = 0; i < 5; i++) {
-        post(base + "/predict", "{\"texts\": [\"hello world\", \"monitoring works\"]}");
-        post(base + "/v1/embeddings", "{\"input\": \"an embedding\"}");
-        post(base + "/embed", "{\"inputs\": [\"text embeddings inference\"]}");
-      }
-      post(base + "/predict", "{oops");
-      post(base + "/predict", "{\"texts\": []}");
-      record(get(base + "/no-such-route").statusCode());
-      assertThat(get(base + "/health/ready").statusCode()).isEqualTo(200); // a probe, not traffic
-
-      CountDownLatch go = new CountDownLatch(1);
-      List<Thread> burst = new ArrayList<>();
-      for (int i = 0; i < 10; i++) {
-        Thread t =
-            new Thread(
-                () -> {
-                  try {
-                    go.await();
-                    post(base + "/predict", longTexts);
-                  } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                  }
-                });
-        t.start();
-        burst.add(t);
-      }
-      go.countDown();
-      for (Thread t : burst) {
-        t.join(60_000);
-      }
-      Thread.sleep(1_200); // at least one scrape between rounds
+    for (int i = 0; i < 5; i++) {
+      post(base + "/predict", "{\"texts\": [\"hello world\", \"monitoring works\"]}");
+      post(base + "/v1/embeddings", "{\"input\": \"an embedding\"}");
+      post(base + "/embed", "{\"inputs\": [\"text embeddings inference\"]}");
     }
-    assertThat(answered)
-        .as("the traffic got answers: %s", answered)
-        .containsKeys(200, 400, 404, 422, 429);
+    post(base + "/predict", "{oops");
+    post(base + "/predict", "{\"texts\": []}");
+    record(get(base + "/no-such-route").statusCode());
+    assertThat(get(base + "/health/ready").statusCode()).isEqualTo(200); // a probe, not traffic
+
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> burst = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  go.await();
+                  post(base + "/predict", longTexts);
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      t.start();
+      burst.add(t);
+    }
+    go.countDown();
+    for (Thread t : burst) {
+      t.join(60_000);
+    }
+    Thread.sleep(1_200); // at least one scrape between rounds
   }
 
   /** Prometheus has scraped the final counts and the operator's view of all three ModelServers. */
