@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
  * @param monitoringApiCheckInterval how long the answer of API discovery for the ServiceMonitor API
  *     is trusted before the operator asks again
  * @param retry how a failed reconciliation of one ModelServer is retried
+ * @param metricsRetention how long a deleted ModelServer's own series stay on /metrics
  */
 public record OperatorConfig(
     Set<String> watchNamespaces,
@@ -37,7 +38,8 @@ public record OperatorConfig(
     int managementPort,
     int reconcileThreads,
     Duration monitoringApiCheckInterval,
-    RetryPolicy retry) {
+    RetryPolicy retry,
+    Duration metricsRetention) {
 
   /** The same settings on another management port (tests bind port 0, which the env refuses). */
   public OperatorConfig withManagementPort(int port) {
@@ -51,7 +53,8 @@ public record OperatorConfig(
         port,
         reconcileThreads,
         monitoringApiCheckInterval,
-        retry);
+        retry,
+        metricsRetention);
   }
 
   /** One environment variable the operator reads. */
@@ -117,6 +120,13 @@ public record OperatorConfig(
               + " ServiceMonitor API is served (so one installed or removed later is noticed), and"
               + " how soon a ModelServer waiting for it is reconciled again (e.g. 30s, 1m).");
 
+  public static final Option METRICS_RETENTION_AFTER_DELETE =
+      new Option(
+          "METRICS_RETENTION_AFTER_DELETE",
+          "30s",
+          "How long a deleted ModelServer's own series (JOSDK's per-ModelServer counters) stay"
+              + " on /metrics, so a last scrape sees their final values (1s..1h).");
+
   public static final List<Option> OPTIONS =
       List.of(
           WATCH_NAMESPACES,
@@ -130,7 +140,8 @@ public record OperatorConfig(
           MONITORING_API_CHECK_INTERVAL,
           RETRY_MAX_ATTEMPTS,
           RETRY_INITIAL_INTERVAL,
-          RETRY_MAX_INTERVAL);
+          RETRY_MAX_INTERVAL,
+          METRICS_RETENTION_AFTER_DELETE);
 
   private static final Pattern SHORT_DURATION = Pattern.compile("^(\\d+)(ms|s|m|h)$");
   private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
@@ -161,6 +172,12 @@ public record OperatorConfig(
         duration(env, MONITORING_API_CHECK_INTERVAL, Duration.ofSeconds(1));
     Duration retryInitial = duration(env, RETRY_INITIAL_INTERVAL, Duration.ofMillis(10));
     Duration retryMax = duration(env, RETRY_MAX_INTERVAL, retryInitial);
+    Duration metricsRetention =
+        duration(env, METRICS_RETENTION_AFTER_DELETE, Duration.ofSeconds(1));
+    if (metricsRetention.compareTo(Duration.ofHours(1)) > 0) {
+      throw invalid(
+          METRICS_RETENTION_AFTER_DELETE, value(env, METRICS_RETENTION_AFTER_DELETE), "at most 1h");
+    }
     boolean leader =
         switch (value(env, LEADER_ELECTION).toLowerCase(Locale.ROOT)) {
           case "true", "on", "yes" -> true;
@@ -178,7 +195,8 @@ public record OperatorConfig(
         integer(env, MANAGEMENT_PORT, 1, 65535),
         integer(env, RECONCILE_THREADS, 1, 100),
         monitoringApiCheck,
-        new RetryPolicy(integer(env, RETRY_MAX_ATTEMPTS, 0, 1000), retryInitial, retryMax));
+        new RetryPolicy(integer(env, RETRY_MAX_ATTEMPTS, 0, 1000), retryInitial, retryMax),
+        metricsRetention);
   }
 
   private static String value(Map<String, String> env, Option option) {

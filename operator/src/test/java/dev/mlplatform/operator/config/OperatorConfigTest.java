@@ -63,6 +63,11 @@ class OperatorConfigTest {
     assertThat(config.leaseNamespace()).isEqualTo("ops");
     assertThat(config.managementPort()).isEqualTo(9100);
     assertThat(config.monitoringApiCheckInterval()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(config.metricsRetention()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(
+            OperatorConfig.fromEnv(Map.of("METRICS_RETENTION_AFTER_DELETE", "5m"))
+                .metricsRetention())
+        .isEqualTo(Duration.ofMinutes(5));
     assertThat(OperatorConfig.fromEnv(Map.of("RECONCILE_INTERVAL", "PT1H")).reconcileInterval())
         .isEqualTo(Duration.ofHours(1));
     assertThat(
@@ -107,5 +112,10 @@ class OperatorConfigTest {
                 OperatorConfig.fromEnv(
                     Map.of("RETRY_INITIAL_INTERVAL", "2m", "RETRY_MAX_INTERVAL", "1m")))
         .hasMessageStartingWith("RETRY_MAX_INTERVAL must be at least 2m");
+    assertThatThrownBy(
+            () -> OperatorConfig.fromEnv(Map.of("METRICS_RETENTION_AFTER_DELETE", "500ms")))
+        .hasMessageStartingWith("METRICS_RETENTION_AFTER_DELETE must be at least 1s");
+    assertThatThrownBy(() -> OperatorConfig.fromEnv(Map.of("METRICS_RETENTION_AFTER_DELETE", "2h")))
+        .hasMessageStartingWith("METRICS_RETENTION_AFTER_DELETE must be at most 1h");
   }
 }

@@ -95,7 +95,8 @@ public final class RealCluster
               Map.of(
                   "LEADER_ELECTION", "false",
                   "DEFAULT_SERVER_IMAGE", TestModelServers.DEFAULT_IMAGE,
-                  "RECONCILE_THREADS", "4"));
+                  "RECONCILE_THREADS", "4",
+                  "METRICS_RETENTION_AFTER_DELETE", "2s"));
       operator = ModelServerOperator.create(operatorClient, config, registry, Clock.systemUTC());
       operator.start();
       log.info(
