@@ -2,28 +2,37 @@ package dev.mlplatform.operator;
 
 import dev.mlplatform.operator.config.OperatorConfig;
 import dev.mlplatform.operator.config.RetryPolicy;
+import dev.mlplatform.operator.reconciler.ModelServerEvents;
 import dev.mlplatform.operator.reconciler.ModelServerReconciler;
 import dev.mlplatform.operator.reconciler.OperatorMetrics;
 import dev.mlplatform.operator.reconciler.ServiceMonitorApi;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 
 /**
- * Wires the JOSDK {@link Operator} with the ModelServer controller. Production ({@link
- * OperatorMain}) and the integration tests build the operator here, so the tests run what ships:
- * server-side apply for children and status, the same informers and metrics.
+ * The JOSDK {@link Operator} wired with the ModelServer controller, and the Event recorder it
+ * writes through, started and stopped together. Production ({@link OperatorMain}) and the
+ * integration tests build the operator here, so the tests run what ships: server-side apply for
+ * children and status, the same informers and metrics.
  */
 public final class ModelServerOperator {
 
-  private ModelServerOperator() {}
+  private final Operator operator;
+  private final ModelServerEvents events;
+
+  private ModelServerOperator(Operator operator, ModelServerEvents events) {
+    this.operator = operator;
+    this.events = events;
+  }
 
   /** An operator without leadership callbacks (tests, or leader election off). */
-  public static Operator create(
+  public static ModelServerOperator create(
       KubernetesClient client, OperatorConfig config, MeterRegistry registry, Clock clock) {
     return create(
         client, config, registry, clock, new LeaderCallbacks(() -> {}, () -> {}, id -> {}));
@@ -34,12 +43,13 @@ public final class ModelServerOperator {
    * stops leading. JOSDK's own exit-on-lost-lease is off: it would call System.exit from within a
    * shutdown hook on a graceful stop, which blocks forever; the caller decides instead.
    */
-  public static Operator create(
+  public static ModelServerOperator create(
       KubernetesClient client,
       OperatorConfig config,
       MeterRegistry registry,
       Clock clock,
       LeaderCallbacks leadership) {
+    ModelServerEvents events = new ModelServerEvents(client, clock);
     Operator operator =
         new Operator(
             o -> {
@@ -65,7 +75,8 @@ public final class ModelServerOperator {
             config,
             new OperatorMetrics(registry),
             clock,
-            ServiceMonitorApi.of(client, config.monitoringApiCheckInterval(), clock)),
+            ServiceMonitorApi.of(client, config.monitoringApiCheckInterval(), clock),
+            events),
         c -> {
           c.withReconciliationMaxInterval(config.reconcileInterval());
           c.withRetry(retry(config.retry()));
@@ -75,7 +86,25 @@ public final class ModelServerOperator {
             c.settingNamespaces(config.watchNamespaces());
           }
         });
-    return operator;
+    return new ModelServerOperator(operator, events);
+  }
+
+  public void start() {
+    operator.start();
+  }
+
+  /** Stops reconciling, then writes the Events still queued (briefly) and stops recording. */
+  public void stop() {
+    try {
+      operator.stop();
+    } finally {
+      events.close();
+    }
+  }
+
+  /** Whether it started, and the health of its informers. */
+  public RuntimeInfo runtimeInfo() {
+    return operator.getRuntimeInfo();
   }
 
   /** JOSDK's exponential retry with the documented limits instead of its implicit defaults. */

@@ -3,7 +3,6 @@ package dev.mlplatform.operator;
 import dev.mlplatform.operator.config.OperatorConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
 import io.javaoperatorsdk.operator.health.InformerWrappingEventSourceHealthIndicator;
 import io.micrometer.core.instrument.Gauge;
@@ -36,7 +35,7 @@ public final class OperatorRuntime implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(OperatorRuntime.class);
 
-  private final Operator operator;
+  private final ModelServerOperator operator;
   private final ManagementServer management;
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private final AtomicBoolean stopping = new AtomicBoolean();
@@ -114,7 +113,7 @@ public final class OperatorRuntime implements AutoCloseable {
    * reports it.
    */
   ManagementServer.Health liveness() {
-    if (!operator.getRuntimeInfo().isStarted()) {
+    if (!operator.runtimeInfo().isStarted()) {
       return new ManagementServer.Health(true, "starting");
     }
     List<String> stopped = informers(i -> !i.isRunning());
@@ -132,10 +131,10 @@ public final class OperatorRuntime implements AutoCloseable {
     if (stopping.get()) {
       return new ManagementServer.Health(false, "stopping");
     }
-    if (!operator.getRuntimeInfo().isStarted()) {
+    if (!operator.runtimeInfo().isStarted()) {
       return new ManagementServer.Health(false, "starting");
     }
-    var runtime = operator.getRuntimeInfo();
+    var runtime = operator.runtimeInfo();
     if (runtime.allEventSourcesAreHealthy()) {
       return new ManagementServer.Health(true, "informers healthy");
     }
@@ -147,7 +146,7 @@ public final class OperatorRuntime implements AutoCloseable {
   private List<String> informers(Predicate<InformerHealthIndicator> test) {
     List<String> names = new ArrayList<>();
     for (var sources :
-        operator.getRuntimeInfo().unhealthyInformerWrappingEventSourceHealthIndicator().values()) {
+        operator.runtimeInfo().unhealthyInformerWrappingEventSourceHealthIndicator().values()) {
       for (Map.Entry<String, InformerWrappingEventSourceHealthIndicator> source :
           sources.entrySet()) {
         Map<String, InformerHealthIndicator> informers =

@@ -5,15 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.mlplatform.operator.testing.Tools;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,8 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ArgoCdTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final Path CUSTOMIZATION =
-      Golden.repoRoot().resolve("k8s/argocd/serving.mlplatform.dev/ModelServer");
+  private static final Path CUSTOMIZATION = ArgoCdHealth.CUSTOMIZATION;
 
   record Case(String input, String status, String message) {
     @Override
@@ -51,25 +45,11 @@ class ArgoCdTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void health_script_answers_as_its_test_file_says(Case c) throws Exception {
-    Path lua5 = Tools.require("lua5.1", "lua");
     JsonNode obj = YAML.readTree(CUSTOMIZATION.resolve(c.input()).toFile());
-    Path script = Files.createTempFile("health", ".lua");
-    Files.writeString(
-        script,
-        "obj = "
-            + lua(obj)
-            + "\nlocal hs = dofile(\""
-            + CUSTOMIZATION.resolve("health.lua")
-            + "\")\nio.write(hs.status, \"\\n\", hs.message or \"\")\n");
-    Process lua =
-        new ProcessBuilder(lua5.toString(), script.toString()).redirectErrorStream(true).start();
-    String out = new String(lua.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(lua.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(lua.exitValue()).as(out).isZero();
+    ArgoCdHealth.Verdict verdict = ArgoCdHealth.of(obj);
 
-    String[] lines = out.split("\n", 2);
-    assertThat(lines[0]).isEqualTo(c.status());
-    assertThat(lines.length > 1 ? lines[1] : "").isEqualTo(c.message());
+    assertThat(verdict.status()).isEqualTo(c.status());
+    assertThat(verdict.message()).isEqualTo(c.message());
   }
 
   @Test
@@ -108,36 +88,5 @@ class ArgoCdTest {
     assertThat(operatorWave).isLessThan(modelsWave);
     assertThat(models.at("/spec/syncPolicy/syncOptions").toString())
         .contains("SkipDryRunOnMissingResource=true");
-  }
-
-  /** A JSON/YAML tree as a Lua table constructor. */
-  private static String lua(JsonNode node) {
-    if (node.isObject()) {
-      StringBuilder out = new StringBuilder("{");
-      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> field = it.next();
-        if (!field.getValue().isNull()) {
-          out.append('[')
-              .append(quote(field.getKey()))
-              .append("]=")
-              .append(lua(field.getValue()))
-              .append(',');
-        }
-      }
-      return out.append('}').toString();
-    }
-    if (node.isArray()) {
-      StringBuilder out = new StringBuilder("{");
-      node.forEach(item -> out.append(lua(item)).append(','));
-      return out.append('}').toString();
-    }
-    if (node.isNumber() || node.isBoolean()) {
-      return node.asText();
-    }
-    return node.isNull() ? "nil" : quote(node.asText());
-  }
-
-  private static String quote(String s) {
-    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
   }
 }

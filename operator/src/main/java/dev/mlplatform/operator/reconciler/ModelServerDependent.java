@@ -32,14 +32,14 @@ abstract class ModelServerDependent<R extends HasMetadata>
   @Override
   protected R handleCreate(R desired, ModelServer primary, Context<ModelServer> context) {
     R created = super.handleCreate(desired, primary, context);
-    written(primary, context, desired, "Created");
+    written(context, desired, ChildWrite.Operation.CREATED);
     return created;
   }
 
   @Override
   protected R handleUpdate(R actual, R desired, ModelServer primary, Context<ModelServer> context) {
     R updated = super.handleUpdate(actual, desired, primary, context);
-    written(primary, context, desired, "Updated");
+    written(context, desired, ChildWrite.Operation.UPDATED);
     return updated;
   }
 
@@ -47,14 +47,15 @@ abstract class ModelServerDependent<R extends HasMetadata>
   protected void handleDelete(ModelServer primary, R secondary, Context<ModelServer> context) {
     super.handleDelete(primary, secondary, context);
     if (secondary != null) {
-      written(primary, context, secondary, "Deleted");
+      written(context, secondary, ChildWrite.Operation.DELETED);
     }
   }
 
-  private void written(ModelServer primary, Context<ModelServer> context, R child, String verb) {
+  private void written(Context<ModelServer> context, R child, ChildWrite.Operation operation) {
     ReconcileInputs inputs = inputs(context);
-    inputs.metrics().childWritten(child.getKind(), verb.toLowerCase());
-    inputs.writes().add(verb + " " + child.getKind() + " " + child.getMetadata().getName());
+    ChildWrite write = new ChildWrite(operation, child.getKind(), child.getMetadata().getName());
+    inputs.metrics().childWritten(write);
+    inputs.writes().add(write);
   }
 
   static ReconcileInputs inputs(Context<ModelServer> context) {

@@ -35,9 +35,12 @@ import org.slf4j.LoggerFactory;
  * moment old (the informer cache lags the operator's own status write), so the same transition may
  * be noticed twice; users then read "x2" rather than a second identical line.
  */
-public final class ModelServerEvents {
+public final class ModelServerEvents implements AutoCloseable {
 
   private static final int QUEUE = 1024;
+
+  /** How long {@link #close()} waits for queued Events to be written. */
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
   /** Identical Events seen within this window are counted on one Event (client-go: 10 min). */
   static final Duration AGGREGATION_WINDOW = Duration.ofMinutes(10);
@@ -79,7 +82,11 @@ public final class ModelServerEvents {
               t.setDaemon(true);
               return t;
             },
-            (task, executor) -> log.warn("event queue full; dropping an event"));
+            (task, executor) -> {
+              if (!executor.isShutdown()) {
+                log.warn("event queue full; dropping an event");
+              }
+            });
   }
 
   public void normal(ModelServer server, String reason, String message) {
@@ -88,6 +95,24 @@ public final class ModelServerEvents {
 
   public void warning(ModelServer server, String reason, String message) {
     record(server, WARNING, reason, message);
+  }
+
+  /**
+   * Stops recording: Events already queued are written for up to {@code CLOSE_WAIT}, so the last
+   * transitions before a shutdown still reach {@code kubectl describe}; later ones are dropped.
+   */
+  @Override
+  public void close() {
+    writer.shutdown();
+    try {
+      if (!writer.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        int dropped = writer.shutdownNow().size();
+        log.warn("stopped with {} events not written", dropped);
+      }
+    } catch (InterruptedException e) {
+      writer.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** What makes two Events the same one, counted rather than repeated. */

@@ -8,7 +8,7 @@ import dev.mlplatform.operator.resources.ResolvedSpec;
 import dev.mlplatform.operator.resources.ServiceDesiredState;
 import dev.mlplatform.operator.status.ConditionTypes;
 import dev.mlplatform.operator.status.ModelServerStatusAggregator;
-import io.fabric8.kubernetes.api.model.Condition;
+import dev.mlplatform.operator.status.StatusChange;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -30,13 +30,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,18 +85,20 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
   private final OperatorMetrics metrics;
   private final Clock clock;
   private final ServiceMonitorApi serviceMonitorApi;
-  private volatile ModelServerEvents events;
+  private final ModelServerEvents events;
 
   public ModelServerReconciler(
       OperatorConfig config,
       OperatorMetrics metrics,
       Clock clock,
-      ServiceMonitorApi serviceMonitorApi) {
+      ServiceMonitorApi serviceMonitorApi,
+      ModelServerEvents events) {
     this.defaultImage = Objects.requireNonNull(config.defaultServerImage());
     this.reconcileInterval = config.reconcileInterval();
     this.metrics = metrics;
     this.clock = clock;
     this.serviceMonitorApi = Objects.requireNonNull(serviceMonitorApi);
+    this.events = Objects.requireNonNull(events);
   }
 
   @Override
@@ -121,29 +123,29 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
   @Override
   public UpdateControl<ModelServer> reconcile(ModelServer server, Context<ModelServer> context) {
     long start = System.nanoTime();
-    ModelServerEvents events = events(context);
     ModelServerStatusAggregator status = new ModelServerStatusAggregator(server, clock);
 
     List<String> problems = SpecValidator.validate(server.getSpec());
     if (!problems.isEmpty()) {
       String message = "invalid spec: " + String.join("; ", problems);
-      ModelServerStatus next = status.invalidSpec(message).build();
-      if (!sameCondition(server.getStatus(), next, ConditionTypes.DEGRADED)) {
+      StatusChange change = status.invalidSpec(message).change();
+      // again when the message changes: it names what to fix
+      if (change.conditionChanged(ConditionTypes.DEGRADED)) {
         events.warning(server, ConditionTypes.REASON_INVALID_SPEC, message);
       }
       metrics.reconciled("invalid_spec", System.nanoTime() - start);
-      return statusUpdate(server, next);
+      return statusUpdate(server, change);
     }
 
     ResolvedSpec spec = ResolvedSpec.of(server, defaultImage);
     ServiceMonitorApi.Availability monitoringApi = serviceMonitorApi.availability();
-    Queue<String> writes = new ConcurrentLinkedQueue<>();
+    Queue<ChildWrite> writes = new ConcurrentLinkedQueue<>();
     context
         .managedWorkflowAndDependentResourceContext()
         .put(ReconcileInputs.class, new ReconcileInputs(spec, monitoringApi, metrics, writes));
     // Throws when a child cannot be applied; updateErrorStatus then reports it and JOSDK retries.
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-    recordWrites(server, events, writes);
+    recordWrites(server, writes);
 
     status
         .deployment(context.getSecondaryResource(Deployment.class).orElse(null))
@@ -158,30 +160,15 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
         case UNKNOWN -> status.monitoringUnknown(monitoringApi.detail());
       }
     }
-    ModelServerStatus next = status.build();
-    // Events mark transitions (status or reason), not every new restart count or replica count.
-    if (!sameTransition(server.getStatus(), next, ConditionTypes.DEGRADED)) {
-      condition(next, ConditionTypes.DEGRADED)
-          .filter(c -> ConditionTypes.TRUE.equals(c.getStatus()))
-          .ifPresent(c -> events.warning(server, c.getReason(), c.getMessage()));
-    }
-    if (!sameTransition(server.getStatus(), next, ConditionTypes.READY)) {
-      condition(next, ConditionTypes.READY)
-          .filter(c -> ConditionTypes.TRUE.equals(c.getStatus()))
-          .ifPresent(c -> events.normal(server, c.getReason(), c.getMessage()));
-    }
-    // one Warning when monitoring cannot be set up, not one per (rescheduled) reconciliation
-    if (!sameTransition(server.getStatus(), next, ConditionTypes.MONITORING_READY)) {
-      condition(next, ConditionTypes.MONITORING_READY)
-          .filter(c -> !ConditionTypes.TRUE.equals(c.getStatus()))
-          .ifPresent(c -> events.warning(server, c.getReason(), c.getMessage()));
-    }
+    StatusChange change = status.change();
+    recordTransitions(server, change);
     boolean ready =
-        condition(next, ConditionTypes.READY)
+        change
+            .condition(ConditionTypes.READY)
             .map(c -> ConditionTypes.TRUE.equals(c.getStatus()))
             .orElse(false);
     metrics.reconciled(ready ? "ready" : "not_ready", System.nanoTime() - start);
-    UpdateControl<ModelServer> control = statusUpdate(server, next);
+    UpdateControl<ModelServer> control = statusUpdate(server, change);
     return monitoringWaitsForApi ? control.rescheduleAfter(monitoringApi.recheck()) : control;
   }
 
@@ -223,61 +210,77 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
         gaveUp ? "attempt " + attempt + ", giving up" : "attempt " + attempt + ", will retry",
         cause);
     metrics.reconciled("error", 0);
-    ModelServerStatus next =
+    StatusChange change =
         new ModelServerStatusAggregator(server, clock)
             .reconcileError(message)
             .deployment(context.getSecondaryResource(Deployment.class).orElse(null))
             .hpa(context.getSecondaryResource(HorizontalPodAutoscaler.class).orElse(null))
             .pods(context.getSecondaryResources(Pod.class))
-            .build();
+            .change();
     // One Warning when the failure starts and one when the retries run out.
-    if (!sameTransition(server.getStatus(), next, ConditionTypes.DEGRADED)
-        || (gaveUp && !sameCondition(server.getStatus(), next, ConditionTypes.DEGRADED))) {
-      events(context).warning(server, ConditionTypes.REASON_RECONCILE_FAILED, message);
+    if (change.transition(ConditionTypes.DEGRADED).isPresent()
+        || (gaveUp && change.conditionChanged(ConditionTypes.DEGRADED))) {
+      events.warning(server, ConditionTypes.REASON_RECONCILE_FAILED, message);
     }
-    if (next.equals(server.getStatus())) {
+    if (!change.changed()) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
-    return ErrorStatusUpdateControl.patchStatus(statusPatch(server, next));
+    return ErrorStatusUpdateControl.patchStatus(statusPatch(server, change.next()));
   }
 
-  private ModelServerEvents events(Context<ModelServer> context) {
-    ModelServerEvents current = events;
-    if (current == null) {
-      synchronized (this) {
-        if (events == null) {
-          events = new ModelServerEvents(context.getClient(), clock);
+  /**
+   * Events mark transitions (status or reason), not every new restart count or replica count:
+   * Degraded turning true, Ready turning true, and monitoring that cannot be set up (one Warning,
+   * not one per rescheduled reconciliation).
+   */
+  private void recordTransitions(ModelServer server, StatusChange change) {
+    for (StatusChange.Transition t : change.transitions()) {
+      String reason = t.after().getReason();
+      String message = t.after().getMessage();
+      switch (t.type()) {
+        case ConditionTypes.DEGRADED -> {
+          if (t.isTrue()) {
+            events.warning(server, reason, message);
+          }
         }
-        current = events;
+        case ConditionTypes.READY -> {
+          if (t.isTrue()) {
+            events.normal(server, reason, message);
+          }
+        }
+        case ConditionTypes.MONITORING_READY -> {
+          if (!t.isTrue()) {
+            events.warning(server, reason, message);
+          }
+        }
+        default -> {}
       }
     }
-    return current;
   }
 
-  /** One Event per verb and reconciliation, e.g. "Created ConfigMap a-config, Deployment a". */
-  private static void recordWrites(
-      ModelServer server, ModelServerEvents events, Queue<String> writes) {
-    Map<String, List<String>> byVerb = new TreeMap<>();
-    for (String write : writes) {
-      int space = write.indexOf(' ');
-      byVerb
-          .computeIfAbsent(write.substring(0, space), v -> new ArrayList<>())
-          .add(write.substring(space + 1));
+  /**
+   * One Event per operation and reconciliation, e.g. "Created ConfigMap a-config, Deployment a".
+   */
+  private void recordWrites(ModelServer server, Queue<ChildWrite> writes) {
+    Map<ChildWrite.Operation, List<String>> byOperation = new EnumMap<>(ChildWrite.Operation.class);
+    for (ChildWrite write : writes) {
+      byOperation.computeIfAbsent(write.operation(), o -> new ArrayList<>()).add(write.child());
     }
-    byVerb.forEach(
-        (verb, children) -> {
+    byOperation.forEach(
+        (operation, children) -> {
           Collections.sort(children);
-          events.normal(server, verb, verb + " " + String.join(", ", children));
+          events.normal(
+              server, operation.verb(), operation.verb() + " " + String.join(", ", children));
         });
   }
 
-  private UpdateControl<ModelServer> statusUpdate(ModelServer server, ModelServerStatus next) {
-    if (next.equals(server.getStatus())) {
+  private UpdateControl<ModelServer> statusUpdate(ModelServer server, StatusChange change) {
+    if (!change.changed()) {
       metrics.statusUpdate(false);
       return UpdateControl.noUpdate();
     }
     metrics.statusUpdate(true);
-    return UpdateControl.patchStatus(statusPatch(server, next));
+    return UpdateControl.patchStatus(statusPatch(server, change.next()));
   }
 
   /** A fresh object holding only the status: server-side apply then owns nothing else. */
@@ -290,29 +293,5 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
             .build());
     patch.setStatus(status);
     return patch;
-  }
-
-  private static boolean sameCondition(
-      ModelServerStatus previous, ModelServerStatus next, String type) {
-    Optional<Condition> before = condition(previous, type);
-    Optional<Condition> after = condition(next, type);
-    return before.map(Condition::getStatus).equals(after.map(Condition::getStatus))
-        && before.map(Condition::getReason).equals(after.map(Condition::getReason))
-        && before.map(Condition::getMessage).equals(after.map(Condition::getMessage));
-  }
-
-  private static boolean sameTransition(
-      ModelServerStatus previous, ModelServerStatus next, String type) {
-    Optional<Condition> before = condition(previous, type);
-    Optional<Condition> after = condition(next, type);
-    return before.map(Condition::getStatus).equals(after.map(Condition::getStatus))
-        && before.map(Condition::getReason).equals(after.map(Condition::getReason));
-  }
-
-  private static Optional<Condition> condition(ModelServerStatus status, String type) {
-    if (status == null || status.getConditions() == null) {
-      return Optional.empty();
-    }
-    return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
   }
 }

@@ -63,11 +63,11 @@ public final class OperatorMetrics {
   }
 
   /** A child was created, updated or (an optional one) deleted. */
-  public void childWritten(String kind, String operation) {
+  public void childWritten(ChildWrite write) {
     Counter.builder("mlplatform.operator.child.writes")
         .description("Child resources written by kind and operation (created, updated, deleted)")
-        .tag("kind", kind)
-        .tag("operation", operation)
+        .tag("kind", write.kind())
+        .tag("operation", write.operation().label())
         .register(registry)
         .increment();
   }

@@ -6,11 +6,11 @@ import java.util.Queue;
 /**
  * What the reconciler hands its dependents for one reconciliation: the validated, defaulted spec,
  * whether the cluster serves the ServiceMonitor API, where to count writes, and where to note them
- * ("Created Deployment x") for the one Event the reconciler records afterwards. Dependents run in
- * parallel, so {@code writes} is concurrent.
+ * for the Events the reconciler records afterwards. Dependents run in parallel, so {@code writes}
+ * is concurrent.
  */
 public record ReconcileInputs(
     ResolvedSpec spec,
     ServiceMonitorApi.Availability serviceMonitorApi,
     OperatorMetrics metrics,
-    Queue<String> writes) {}
+    Queue<ChildWrite> writes) {}

@@ -128,6 +128,11 @@ public final class ModelServerStatusAggregator {
     return this;
   }
 
+  /** The status to write, beside the one the ModelServer carries. */
+  public StatusChange change() {
+    return new StatusChange(server.getStatus(), build());
+  }
+
   /** The status to write. */
   public ModelServerStatus build() {
     ModelServerStatus previous = server.getStatus();

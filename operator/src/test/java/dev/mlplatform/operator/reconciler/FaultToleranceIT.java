@@ -40,7 +40,6 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerSta
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -620,7 +619,7 @@ class FaultToleranceIT {
 
   /** The operator as production wires it, on its own client, stopped after the test. */
   private void startOperator(Map<String, String> env, KubernetesClient operatorClient) {
-    Operator operator =
+    ModelServerOperator operator =
         ModelServerOperator.create(
             operatorClient,
             OperatorConfig.fromEnv(env),

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
-import dev.mlplatform.operator.testing.MockCluster;
+import dev.mlplatform.operator.testing.RealCluster;
 import dev.mlplatform.operator.testing.SettableClock;
 import io.fabric8.kubernetes.api.model.Event;
 import java.time.Duration;
@@ -14,26 +14,29 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Events as {@code kubectl describe msrv} shows them: repeats are counted, not repeated. */
+/**
+ * Events as {@code kubectl describe msrv} shows them: repeats are counted, not repeated. Written to
+ * a real API server, which validates them (names, timestamps, the involved object).
+ */
 class ModelServerEventsIT {
 
-  private static final String NS = "search";
+  @RegisterExtension static final RealCluster cluster = RealCluster.apiServerOnly();
+
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-  private MockCluster cluster;
   private final SettableClock clock = new SettableClock(Instant.parse("2026-11-27T10:00:00Z"));
   private ModelServerEvents events;
 
   @BeforeEach
   void start() {
-    cluster = MockCluster.start();
     events = new ModelServerEvents(cluster.client(), clock);
   }
 
   @AfterEach
   void stop() {
-    cluster.close();
+    events.close();
   }
 
   @Test
@@ -86,7 +89,7 @@ class ModelServerEventsIT {
     awaitEvents(2);
 
     // the API server deletes Events after their TTL (an hour by default)
-    cluster.client().v1().events().inNamespace(NS).delete();
+    cluster.client().v1().events().inNamespace(cluster.namespace()).delete();
     await().atMost(TIMEOUT).until(() -> events().isEmpty());
     events.normal(server, "Ready", "1/1 replicas ready");
     assertThat(awaitEvents(1)).singleElement().satisfies(e -> assertThat(e.getCount()).isOne());
@@ -97,7 +100,14 @@ class ModelServerEventsIT {
   }
 
   private List<Event> events() {
-    return cluster.client().v1().events().inNamespace(NS).list().getItems().stream()
+    return cluster
+        .client()
+        .v1()
+        .events()
+        .inNamespace(cluster.namespace())
+        .list()
+        .getItems()
+        .stream()
         .sorted(Comparator.comparing(e -> e.getMetadata().getName()))
         .toList();
   }
@@ -105,7 +115,7 @@ class ModelServerEventsIT {
   private static ModelServer server(String name, String uid) {
     ModelServer server = new ModelServer();
     server.getMetadata().setName(name);
-    server.getMetadata().setNamespace(NS);
+    server.getMetadata().setNamespace(cluster.namespace());
     server.getMetadata().setUid(uid);
     return server;
   }

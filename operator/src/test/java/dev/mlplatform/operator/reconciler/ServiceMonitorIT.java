@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -44,7 +43,7 @@ class ServiceMonitorIT {
 
   private MockCluster cluster;
   private KubernetesClient client;
-  private Operator operator;
+  private ModelServerOperator operator;
   private SimpleMeterRegistry registry;
 
   @BeforeAll

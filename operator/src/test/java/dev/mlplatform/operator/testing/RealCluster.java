@@ -8,7 +8,6 @@ import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.config.OperatorConfig;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,7 +57,7 @@ public final class RealCluster
   private final boolean runOperator;
   private ControlPlane plane;
   private KubernetesClient operatorClient;
-  private Operator operator;
+  private ModelServerOperator operator;
   private SimpleMeterRegistry registry;
   private String namespace;
   private long classStarted;
