@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.testing.Children;
+import dev.mlplatform.operator.testing.Conflicts;
 import dev.mlplatform.operator.testing.Kubelet;
 import dev.mlplatform.operator.testing.RealCluster;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -66,15 +67,17 @@ class ArgoCdHealthIT {
 
     // the spec as the API server returns it from the edit: a new generation, the old status
     ModelServer edited =
-        client
-            .resources(ModelServer.class)
-            .inNamespace(ns)
-            .withName(NAME)
-            .edit(
-                s -> {
-                  s.getSpec().setConfig(Map.of("SHUTDOWN_DRAIN_SECONDS", "soon"));
-                  return s;
-                });
+        Conflicts.retry(
+            () ->
+                client
+                    .resources(ModelServer.class)
+                    .inNamespace(ns)
+                    .withName(NAME)
+                    .edit(
+                        s -> {
+                          s.getSpec().setConfig(Map.of("SHUTDOWN_DRAIN_SECONDS", "soon"));
+                          return s;
+                        }));
     assertThat(ArgoCdHealth.of(JSON.valueToTree(edited)))
         .isEqualTo(
             new ArgoCdHealth.Verdict(
@@ -85,15 +88,17 @@ class ArgoCdHealthIT {
         "Degraded",
         "InvalidSpec: invalid spec: spec.config.SHUTDOWN_DRAIN_SECONDS: must be a whole number");
 
-    client
-        .resources(ModelServer.class)
-        .inNamespace(ns)
-        .withName(NAME)
-        .edit(
-            s -> {
-              s.getSpec().setConfig(Map.of("SHUTDOWN_DRAIN_SECONDS", "20"));
-              return s;
-            });
+    Conflicts.retry(
+        () ->
+            client
+                .resources(ModelServer.class)
+                .inNamespace(ns)
+                .withName(NAME)
+                .edit(
+                    s -> {
+                      s.getSpec().setConfig(Map.of("SHUTDOWN_DRAIN_SECONDS", "20"));
+                      return s;
+                    }));
     // the new config rolls the pods: the new ReplicaSet's pod crash-loops
     await()
         .atMost(TIMEOUT)

@@ -8,6 +8,7 @@ import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.api.v1alpha1.ReplicasSpec;
 import dev.mlplatform.operator.resources.DeploymentDesiredState;
 import dev.mlplatform.operator.testing.Children;
+import dev.mlplatform.operator.testing.Conflicts;
 import dev.mlplatform.operator.testing.Kubelet;
 import dev.mlplatform.operator.testing.RealCluster;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -167,18 +168,20 @@ class ModelServerOperatorIT {
     awaitChildren("embeddings", ns);
     String hashBefore = configHash(deployment("embeddings", ns));
 
-    client
-        .resources(ModelServer.class)
-        .inNamespace(ns)
-        .withName("embeddings")
-        .edit(
-            s -> {
-              BatchingSpec batching = new BatchingSpec();
-              batching.setMaxBatchSize(8);
-              s.getSpec().setBatching(batching);
-              s.getSpec().setReplicas(new ReplicasSpec(2, 7));
-              return s;
-            });
+    Conflicts.retry(
+        () ->
+            client
+                .resources(ModelServer.class)
+                .inNamespace(ns)
+                .withName("embeddings")
+                .edit(
+                    s -> {
+                      BatchingSpec batching = new BatchingSpec();
+                      batching.setMaxBatchSize(8);
+                      s.getSpec().setBatching(batching);
+                      s.getSpec().setReplicas(new ReplicasSpec(2, 7));
+                      return s;
+                    }));
 
     awaiting()
         .untilAsserted(
@@ -363,16 +366,18 @@ class ModelServerOperatorIT {
     create("embeddings", ns);
     List<HasMetadata> before = awaitChildren("embeddings", ns);
 
-    client
-        .resources(ModelServer.class)
-        .inNamespace(ns)
-        .withName("embeddings")
-        .edit(
-            s -> {
-              // a rule of the operator's, not the CRD's: the API server accepts the edit
-              s.getSpec().setConfig(Map.of("SHUTDOWN_DRAIN_SECONDS", "soon"));
-              return s;
-            });
+    Conflicts.retry(
+        () ->
+            client
+                .resources(ModelServer.class)
+                .inNamespace(ns)
+                .withName("embeddings")
+                .edit(
+                    s -> {
+                      // a rule of the operator's, not the CRD's: the API server accepts the edit
+                      s.getSpec().setConfig(Map.of("SHUTDOWN_DRAIN_SECONDS", "soon"));
+                      return s;
+                    }));
 
     awaiting()
         .untilAsserted(
@@ -427,15 +432,17 @@ class ModelServerOperatorIT {
   private static void apart(String a, String b) {
     create("embeddings", a);
     create("embeddings", b);
-    client
-        .resources(ModelServer.class)
-        .inNamespace(b)
-        .withName("embeddings")
-        .edit(
-            s -> {
-              s.getSpec().setReplicas(new ReplicasSpec(3, 9));
-              return s;
-            });
+    Conflicts.retry(
+        () ->
+            client
+                .resources(ModelServer.class)
+                .inNamespace(b)
+                .withName("embeddings")
+                .edit(
+                    s -> {
+                      s.getSpec().setReplicas(new ReplicasSpec(3, 9));
+                      return s;
+                    }));
     awaitChildren("embeddings", a);
     awaitChildren("embeddings", b);
 
@@ -497,15 +504,17 @@ class ModelServerOperatorIT {
         children("embeddings", ns).stream().map(c -> c.getMetadata().getResourceVersion()).toList();
 
     // A pod event (a label a user adds) triggers a reconciliation that observes nothing new.
-    client
-        .pods()
-        .inNamespace(ns)
-        .withName(pod.getMetadata().getName())
-        .edit(
-            p -> {
-              p.getMetadata().getLabels().put("debug", "true");
-              return p;
-            });
+    Conflicts.retry(
+        () ->
+            client
+                .pods()
+                .inNamespace(ns)
+                .withName(pod.getMetadata().getName())
+                .edit(
+                    p -> {
+                      p.getMetadata().getLabels().put("debug", "true");
+                      return p;
+                    }));
 
     awaiting().until(() -> skipped() > skippedBefore);
     assertThat(get("embeddings", ns).getMetadata().getResourceVersion()).isEqualTo(version);

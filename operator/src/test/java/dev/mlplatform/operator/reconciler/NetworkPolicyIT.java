@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.api.v1alpha1.NetworkPolicySpec;
 import dev.mlplatform.operator.testing.Children;
+import dev.mlplatform.operator.testing.Conflicts;
 import dev.mlplatform.operator.testing.RealCluster;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -151,15 +152,17 @@ class NetworkPolicyIT {
         .until(() -> condition(get("open", ns), "Ready").isPresent());
     assertThat(policy("open", ns)).isNull();
 
-    client
-        .resources(ModelServer.class)
-        .inNamespace(ns)
-        .withName("closed")
-        .edit(
-            s -> {
-              s.getSpec().getNetworkPolicy().setEnabled(false);
-              return s;
-            });
+    Conflicts.retry(
+        () ->
+            client
+                .resources(ModelServer.class)
+                .inNamespace(ns)
+                .withName("closed")
+                .edit(
+                    s -> {
+                      s.getSpec().getNetworkPolicy().setEnabled(false);
+                      return s;
+                    }));
 
     await()
         .atMost(TIMEOUT)

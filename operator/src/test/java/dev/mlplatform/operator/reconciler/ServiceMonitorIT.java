@@ -8,12 +8,15 @@ import dev.mlplatform.operator.TestModelServers;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.api.v1alpha1.MonitoringSpec;
 import dev.mlplatform.operator.config.OperatorConfig;
-import dev.mlplatform.operator.testing.DeploymentController;
-import dev.mlplatform.operator.testing.MockCluster;
+import dev.mlplatform.operator.testing.Children;
+import dev.mlplatform.operator.testing.Conflicts;
+import dev.mlplatform.operator.testing.Kubelet;
+import dev.mlplatform.operator.testing.RealCluster;
+import dev.mlplatform.operator.testing.ServiceMonitorCrd;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -25,37 +28,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * spec.monitoring against the CRUD mock, with and without the Prometheus Operator's ServiceMonitor
- * CRD. Whether that CRD exists is a property of the whole cluster, so each test starts its own mock
- * API server and operator. The operator re-asks API discovery every second here (production: every
- * minute).
+ * spec.monitoring on a real API server, with and without the Prometheus Operator's ServiceMonitor
+ * API ({@link ServiceMonitorCrd}). Whether that API is served is a property of the whole cluster,
+ * so each test installs or removes it first and starts an operator of its own; the operator re-asks
+ * API discovery every second here (production: every minute).
  */
 class ServiceMonitorIT {
 
-  private static final Duration TIMEOUT = Duration.ofSeconds(20);
-  private static final String NS = "search";
+  @RegisterExtension static final RealCluster cluster = RealCluster.apiServerOnly();
 
-  private MockCluster cluster;
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  private String ns;
   private KubernetesClient client;
+  private KubernetesClient operatorClient;
   private ModelServerOperator operator;
   private SimpleMeterRegistry registry;
 
-  @BeforeAll
-  static void awaitility() {
-    Awaitility.ignoreExceptionsByDefault();
-  }
-
   private void start(boolean serviceMonitorCrd) {
-    cluster = MockCluster.start();
+    ns = cluster.namespace();
     client = cluster.client();
     if (serviceMonitorCrd) {
-      cluster.installServiceMonitorCrd();
+      ServiceMonitorCrd.install(client);
     }
     registry = new SimpleMeterRegistry();
     OperatorConfig config =
@@ -65,37 +64,38 @@ class ServiceMonitorIT {
                 "DEFAULT_SERVER_IMAGE", TestModelServers.DEFAULT_IMAGE,
                 "RECONCILE_THREADS", "2",
                 "MONITORING_API_CHECK_INTERVAL", "1s"));
-    operator =
-        ModelServerOperator.create(
-            cluster.newOperatorClient(), config, registry, Clock.systemUTC());
+    operatorClient = cluster.newClient("mlplatform-operator");
+    operator = ModelServerOperator.create(operatorClient, config, registry, Clock.systemUTC());
     operator.start();
   }
 
   @AfterEach
   void stop() {
     if (operator != null) {
+      // its ModelServers go with the namespace, after this operator stopped
+      client.resources(ModelServer.class).inNamespace(ns).delete();
       operator.stop();
+      operatorClient.close();
     }
-    if (cluster != null) {
-      cluster.close();
+    if (client != null) {
+      ServiceMonitorCrd.remove(client);
     }
   }
 
   private ModelServer create(String name, Consumer<ModelServer> customize) {
-    ModelServer server = TestModelServers.minimal(name, NS);
-    server.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    ModelServer server = Children.minimal(name, ns);
     customize.accept(server);
     return client.resource(server).create();
   }
 
   private ModelServer get(String name) {
-    return client.resources(ModelServer.class).inNamespace(NS).withName(name).get();
+    return client.resources(ModelServer.class).inNamespace(ns).withName(name).get();
   }
 
   private GenericKubernetesResource serviceMonitor(String name) {
     return client
         .genericKubernetesResources("monitoring.coreos.com/v1", "ServiceMonitor")
-        .inNamespace(NS)
+        .inNamespace(ns)
         .withName(name)
         .get();
   }
@@ -110,16 +110,16 @@ class ServiceMonitorIT {
   }
 
   private List<Event> events(String reason) {
-    return client.v1().events().inNamespace(NS).list().getItems().stream()
+    return client.v1().events().inNamespace(ns).list().getItems().stream()
         .filter(e -> e.getReason().equals(reason))
         .toList();
   }
 
-  private void playDeploymentController(String name) {
-    await()
-        .atMost(TIMEOUT)
-        .until(() -> client.apps().deployments().inNamespace(NS).withName(name).get() != null);
-    DeploymentController.rolledOut(client, NS, name, 1);
+  /** The kubelet reports the ReplicaSet's pods ready. */
+  private void podsReady(String name) {
+    for (Pod pod : Kubelet.awaitPods(client, ns, name)) {
+      Kubelet.ready(client, pod);
+    }
   }
 
   private double counter(String name, String tag, String value) {
@@ -140,12 +140,13 @@ class ServiceMonitorIT {
               s.getSpec().setMonitoring(monitoring);
             });
 
-    await().atMost(TIMEOUT).until(() -> serviceMonitor("embeddings") != null);
+    await().atMost(TIMEOUT).ignoreExceptions().until(() -> serviceMonitor("embeddings") != null);
     await()
         .atMost(TIMEOUT)
-        .until(() -> client.services().inNamespace(NS).withName("embeddings").get() != null);
+        .ignoreExceptions()
+        .until(() -> client.services().inNamespace(ns).withName("embeddings").get() != null);
     GenericKubernetesResource monitor = serviceMonitor("embeddings");
-    Service service = client.services().inNamespace(NS).withName("embeddings").get();
+    Service service = client.services().inNamespace(ns).withName("embeddings").get();
 
     assertThat(monitor.getMetadata().getOwnerReferences())
         .singleElement()
@@ -166,7 +167,7 @@ class ServiceMonitorIT {
     assertThat(service.getMetadata().getLabels())
         .as("the ServiceMonitor's selector matches the Service")
         .containsAllEntriesOf(selector);
-    assertThat(client.services().inNamespace(NS).list().getItems())
+    assertThat(client.services().inNamespace(ns).list().getItems())
         .filteredOn(s -> s.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
         .extracting(s -> s.getMetadata().getName())
         .containsExactly("embeddings");
@@ -189,6 +190,7 @@ class ServiceMonitorIT {
             });
     await()
         .atMost(TIMEOUT)
+        .ignoreExceptions()
         .untilAsserted(
             () -> {
               Condition ready = condition(get("embeddings"), "MonitoringReady").orElseThrow();
@@ -204,21 +206,24 @@ class ServiceMonitorIT {
   void hand_edited_or_deleted_service_monitor_is_restored() {
     start(true);
     create("embeddings", s -> {});
-    await().atMost(TIMEOUT).until(() -> serviceMonitor("embeddings") != null);
+    await().atMost(TIMEOUT).ignoreExceptions().until(() -> serviceMonitor("embeddings") != null);
 
-    client
-        .genericKubernetesResources("monitoring.coreos.com/v1", "ServiceMonitor")
-        .inNamespace(NS)
-        .withName("embeddings")
-        .edit(
-            m -> {
-              List<Map<String, Object>> endpoints = m.get("spec", "endpoints");
-              endpoints.get(0).put("interval", "5m");
-              endpoints.get(0).put("port", "http");
-              return m;
-            });
+    Conflicts.retry(
+        () ->
+            client
+                .genericKubernetesResources("monitoring.coreos.com/v1", "ServiceMonitor")
+                .inNamespace(ns)
+                .withName("embeddings")
+                .edit(
+                    m -> {
+                      List<Map<String, Object>> endpoints = m.get("spec", "endpoints");
+                      endpoints.get(0).put("interval", "5m");
+                      endpoints.get(0).put("port", "http");
+                      return m;
+                    }));
     await()
         .atMost(TIMEOUT)
+        .ignoreExceptions()
         .untilAsserted(
             () ->
                 assertThat(
@@ -234,11 +239,12 @@ class ServiceMonitorIT {
     String uid = serviceMonitor("embeddings").getMetadata().getUid();
     client
         .genericKubernetesResources("monitoring.coreos.com/v1", "ServiceMonitor")
-        .inNamespace(NS)
+        .inNamespace(ns)
         .withName("embeddings")
         .delete();
     await()
         .atMost(TIMEOUT)
+        .ignoreExceptions()
         .untilAsserted(
             () ->
                 assertThat(serviceMonitor("embeddings").getMetadata().getUid()).isNotEqualTo(uid));
@@ -255,29 +261,33 @@ class ServiceMonitorIT {
           monitoring.setEnabled(false);
           s.getSpec().setMonitoring(monitoring);
         });
-    await().atMost(TIMEOUT).until(() -> serviceMonitor("on") != null);
+    await().atMost(TIMEOUT).ignoreExceptions().until(() -> serviceMonitor("on") != null);
     await()
         .atMost(TIMEOUT)
+        .ignoreExceptions()
         .until(() -> get("off").getStatus() != null && condition(get("off"), "Ready").isPresent());
     assertThat(serviceMonitor("off")).isNull();
     assertThat(condition(get("off"), "MonitoringReady"))
         .as("no MonitoringReady condition while monitoring is off")
         .isEmpty();
 
-    client
-        .resources(ModelServer.class)
-        .inNamespace(NS)
-        .withName("on")
-        .edit(
-            s -> {
-              MonitoringSpec monitoring = new MonitoringSpec();
-              monitoring.setEnabled(false);
-              s.getSpec().setMonitoring(monitoring);
-              return s;
-            });
+    Conflicts.retry(
+        () ->
+            client
+                .resources(ModelServer.class)
+                .inNamespace(ns)
+                .withName("on")
+                .edit(
+                    s -> {
+                      MonitoringSpec monitoring = new MonitoringSpec();
+                      monitoring.setEnabled(false);
+                      s.getSpec().setMonitoring(monitoring);
+                      return s;
+                    }));
 
     await()
         .atMost(TIMEOUT)
+        .ignoreExceptions()
         .untilAsserted(
             () -> {
               assertThat(serviceMonitor("on")).isNull();
@@ -285,7 +295,7 @@ class ServiceMonitorIT {
               assertThat(events("Deleted"))
                   .anyMatch(e -> e.getMessage().equals("Deleted ServiceMonitor on"));
             });
-    assertThat(client.services().inNamespace(NS).withName("on").get())
+    assertThat(client.services().inNamespace(ns).withName("on").get())
         .as("only the ServiceMonitor goes")
         .isNotNull();
   }
@@ -294,10 +304,11 @@ class ServiceMonitorIT {
   void without_the_crd_the_model_server_is_ready_and_says_once_why_it_has_no_service_monitor() {
     start(false);
     create("embeddings", s -> {});
-    playDeploymentController("embeddings");
+    podsReady("embeddings");
 
     await()
         .atMost(TIMEOUT)
+        .ignoreExceptions()
         .untilAsserted(
             () -> {
               ModelServer server = get("embeddings");
@@ -321,6 +332,7 @@ class ServiceMonitorIT {
     await()
         .pollDelay(Duration.ofSeconds(3))
         .atMost(TIMEOUT)
+        .ignoreExceptions()
         .until(
             () -> counter("mlplatform.operator.reconciliations", "outcome", "ready") > reconciled);
     assertThat(get("embeddings").getMetadata().getResourceVersion()).isEqualTo(version);
@@ -337,17 +349,19 @@ class ServiceMonitorIT {
     create("embeddings", s -> {});
     await()
         .atMost(TIMEOUT)
+        .ignoreExceptions()
         .until(
             () ->
                 condition(get("embeddings"), "MonitoringReady")
                     .map(c -> c.getReason().equals("ServiceMonitorCRDMissing"))
                     .orElse(false));
 
-    cluster.installServiceMonitorCrd();
+    ServiceMonitorCrd.install(client);
 
-    await().atMost(TIMEOUT).until(() -> serviceMonitor("embeddings") != null);
+    await().atMost(TIMEOUT).ignoreExceptions().until(() -> serviceMonitor("embeddings") != null);
     await()
         .atMost(TIMEOUT)
+        .ignoreExceptions()
         .untilAsserted(
             () ->
                 assertThat(

@@ -14,15 +14,13 @@ import dev.mlplatform.operator.testing.OperatorAccount;
 import dev.mlplatform.operator.testing.OperatorAccount.Permission;
 import dev.mlplatform.operator.testing.RealCluster;
 import dev.mlplatform.operator.testing.RecordingOperator;
-import io.fabric8.kubernetes.api.model.APIResource;
-import io.fabric8.kubernetes.api.model.APIResourceList;
+import dev.mlplatform.operator.testing.ServiceMonitorCrd;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -74,8 +72,7 @@ class OperatorRbacIT {
   @RegisterExtension static final RealCluster cluster = RealCluster.apiServerOnly();
 
   private static final String NAME = "minilm-search";
-  private static final String SERVICE_MONITOR_CRD = "servicemonitors.monitoring.coreos.com";
-  private static final String MONITORING_API = "monitoring.coreos.com/v1";
+  private static final String MONITORING_API = ServiceMonitorCrd.API;
 
   /** How long a step may take on a loaded machine. */
   private static final Duration STEP_TIMEOUT = Duration.ofSeconds(45);
@@ -108,39 +105,7 @@ class OperatorRbacIT {
 
   @BeforeAll
   static void installServiceMonitorCrd() {
-    admin()
-        .resource(
-            new CustomResourceDefinitionBuilder()
-                .withNewMetadata()
-                .withName(SERVICE_MONITOR_CRD)
-                .endMetadata()
-                .withNewSpec()
-                .withGroup("monitoring.coreos.com")
-                .withScope("Namespaced")
-                .withNewNames()
-                .withKind("ServiceMonitor")
-                .withListKind("ServiceMonitorList")
-                .withPlural("servicemonitors")
-                .withSingular("servicemonitor")
-                .endNames()
-                .addNewVersion()
-                .withName("v1")
-                .withServed(true)
-                .withStorage(true)
-                .withNewSchema()
-                .withNewOpenAPIV3Schema()
-                .withType("object")
-                .withXKubernetesPreserveUnknownFields(true)
-                .endOpenAPIV3Schema()
-                .endSchema()
-                .endVersion()
-                .endSpec()
-                .build())
-        .create();
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .ignoreExceptions()
-        .until(() -> servesServiceMonitors(admin()));
+    ServiceMonitorCrd.install(admin());
     serviceMonitorCrdInstalled = true;
   }
 
@@ -150,28 +115,7 @@ class OperatorRbacIT {
     if (!serviceMonitorCrdInstalled) {
       return; // skipped, or the control plane did not start
     }
-    admin().apiextensions().v1().customResourceDefinitions().withName(SERVICE_MONITOR_CRD).delete();
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .ignoreExceptions()
-        .until(
-            () ->
-                admin()
-                            .apiextensions()
-                            .v1()
-                            .customResourceDefinitions()
-                            .withName(SERVICE_MONITOR_CRD)
-                            .get()
-                        == null
-                    && !servesServiceMonitors(admin()));
-  }
-
-  private static boolean servesServiceMonitors(KubernetesClient client) {
-    APIResourceList resources = client.getApiResources(MONITORING_API);
-    return resources != null
-        && resources.getResources().stream()
-            .map(APIResource::getName)
-            .anyMatch("servicemonitors"::equals);
+    ServiceMonitorCrd.remove(admin());
   }
 
   static List<Permission> permissions() {

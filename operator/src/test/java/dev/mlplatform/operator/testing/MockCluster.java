@@ -1,7 +1,6 @@
 package dev.mlplatform.operator.testing;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -61,46 +60,6 @@ public final class MockCluster implements AutoCloseable {
       throw new IllegalStateException("generated CRD missing: " + crd, e);
     }
     return new MockCluster(server, client, dispatcher);
-  }
-
-  public static final String SERVICE_MONITOR_CRD = "servicemonitors.monitoring.coreos.com";
-
-  /**
-   * Installs the Prometheus Operator's ServiceMonitor CRD (v1, namespaced, schema open), as its
-   * Helm chart would. The mock then lists ServiceMonitor in the API discovery of
-   * monitoring.coreos.com/v1 and stores ServiceMonitors.
-   */
-  public void installServiceMonitorCrd() {
-    client
-        .resource(
-            new CustomResourceDefinitionBuilder()
-                .withNewMetadata()
-                .withName(SERVICE_MONITOR_CRD)
-                .endMetadata()
-                .withNewSpec()
-                .withGroup("monitoring.coreos.com")
-                .withScope("Namespaced")
-                .withNewNames()
-                .withKind("ServiceMonitor")
-                .withListKind("ServiceMonitorList")
-                .withPlural("servicemonitors")
-                .withSingular("servicemonitor")
-                .withShortNames("smon")
-                .endNames()
-                .addNewVersion()
-                .withName("v1")
-                .withServed(true)
-                .withStorage(true)
-                .withNewSchema()
-                .withNewOpenAPIV3Schema()
-                .withType("object")
-                .withXKubernetesPreserveUnknownFields(true)
-                .endOpenAPIV3Schema()
-                .endSchema()
-                .endVersion()
-                .endSpec()
-                .build())
-        .create();
   }
 
   public KubernetesClient client() {
