@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,17 @@ public final class OperatorMain {
                   "  %-28s default '%s'%n      %s%n", o.env(), o.defaultValue(), o.description()));
       return;
     }
+    run(builder -> builder, () -> {});
+  }
+
+  /**
+   * Runs the operator until SIGTERM, exiting as documented above. Its client is built by {@code
+   * client} from the default builder (in-cluster or kubeconfig credentials); {@code afterStop} runs
+   * once the operator has stopped. Tests run the operator in a JVM of its own through here with a
+   * client that records its requests.
+   */
+  public static void run(UnaryOperator<KubernetesClientBuilder> client, Runnable afterStop)
+      throws InterruptedException {
     OperatorConfig config;
     try {
       config = OperatorConfig.fromEnv(System.getenv());
@@ -38,8 +50,8 @@ public final class OperatorMain {
       return;
     }
     log.info("starting with {}", config);
-    KubernetesClient client = new KubernetesClientBuilder().build();
-    OperatorRuntime runtime = new OperatorRuntime(client, config, Clock.systemUTC());
+    KubernetesClient kubernetes = client.apply(new KubernetesClientBuilder()).build();
+    OperatorRuntime runtime = new OperatorRuntime(kubernetes, config, Clock.systemUTC());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -49,7 +61,8 @@ public final class OperatorMain {
                   try {
                     runtime.close();
                   } finally {
-                    client.close();
+                    kubernetes.close();
+                    afterStop.run();
                     stopped.countDown();
                   }
                 },
