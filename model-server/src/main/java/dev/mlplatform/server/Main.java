@@ -11,6 +11,8 @@ import dev.mlplatform.server.config.ServerConfig;
 import dev.mlplatform.server.embedding.ModelRuntime;
 import dev.mlplatform.server.fetch.FetchReport;
 import dev.mlplatform.server.inference.ModelFiles;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -41,6 +43,7 @@ public final class Main {
       config = new ConfigLoader(System.getenv()).load();
     } catch (ConfigException e) {
       System.err.println("invalid configuration: " + e.getMessage());
+      terminationMessage("invalid configuration: " + e.getMessage());
       System.exit(EXIT_INVALID_CONFIG);
       return;
     }
@@ -107,6 +110,7 @@ public final class Main {
       // one line, last: the kubelet keeps the log's tail as the termination message, and the
       // operator reads the reason from it and from the exit code
       log.error("cannot load the model: {}", e.getMessage());
+      terminationMessage("cannot load the model: " + e.getMessage());
       server.close();
       System.exit(EXIT_MODEL_LOAD_FAILED);
     }
@@ -119,8 +123,7 @@ public final class Main {
    * status.
    */
   static int fetch(ServerConfig config, Logger log) {
-    Path report =
-        Path.of(System.getenv().getOrDefault(ServerEnv.TERMINATION_LOG, "/dev/termination-log"));
+    Path report = terminationLog();
     try {
       ModelFiles files = ModelRuntime.locator(config).locate(config.modelUri(), config.engine());
       FetchReport done = FetchReport.of(config.modelUri(), files);
@@ -137,6 +140,28 @@ public final class Main {
       log.error("cannot fetch the model: {}", e.getMessage());
       FetchReport.failed(config.modelUri(), e).writeTo(report);
       return EXIT_MODEL_LOAD_FAILED;
+    }
+  }
+
+  /** The kubelet's termination-message file (TERMINATION_LOG overrides it, e.g. in tests). */
+  private static Path terminationLog() {
+    return Path.of(System.getenv().getOrDefault(ServerEnv.TERMINATION_LOG, "/dev/termination-log"));
+  }
+
+  /**
+   * Why the server stops, as the container's termination message: without it the kubelet keeps the
+   * log's last lines, start-up lines included, and the ModelServer's Degraded message showed them
+   * all (seen on the e2e cluster). Best effort: outside Kubernetes the file is not there.
+   */
+  private static void terminationMessage(String reason) {
+    Path file = terminationLog();
+    if (!Files.isWritable(file)) {
+      return;
+    }
+    try {
+      Files.writeString(file, reason);
+    } catch (IOException e) {
+      // the log line says the same
     }
   }
 

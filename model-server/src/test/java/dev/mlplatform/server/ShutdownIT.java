@@ -11,6 +11,8 @@ import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -162,14 +164,34 @@ class ShutdownIT {
   }
 
   @Test
-  void a_model_that_cannot_load_exits_3_with_the_reason_on_the_last_line() throws Exception {
-    server = ServerProcess.start(Map.of("MODEL_URI", "file:///nonexistent/model"));
+  void
+      a_model_that_cannot_load_exits_3_with_the_reason_on_the_last_line_and_as_termination_message()
+          throws Exception {
+    // the kubelet's file exists and is writable in a container; here a file stands in for it
+    Path terminationLog = Files.createTempFile("termination-log", "");
+    try {
+      server =
+          ServerProcess.start(
+              Map.of(
+                  "MODEL_URI",
+                  "file:///nonexistent/model",
+                  "TERMINATION_LOG",
+                  terminationLog.toString()));
 
-    assertThat(server.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(server.process().exitValue()).isEqualTo(3);
-    List<String> lines = server.log().strip().lines().toList();
-    assertThat(lines.get(lines.size() - 1))
-        .contains("cannot load the model")
-        .contains("/nonexistent/model");
+      assertThat(server.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(server.process().exitValue()).isEqualTo(3);
+      List<String> lines = server.log().strip().lines().toList();
+      assertThat(lines.get(lines.size() - 1))
+          .contains("cannot load the model")
+          .contains("/nonexistent/model");
+      assertThat(Files.readString(terminationLog))
+          .as("one line, the reason only: what kubectl describe and the ModelServer status show")
+          .startsWith("cannot load the model: ")
+          .contains("/nonexistent/model")
+          .doesNotContain("\n")
+          .doesNotContain("listening");
+    } finally {
+      Files.deleteIfExists(terminationLog);
+    }
   }
 }
