@@ -67,6 +67,58 @@ class ShutdownIT {
     assertThat(server.log()).contains("stopped");
   }
 
+  @Test
+  void after_sigterm_responses_close_kept_alive_connections_so_clients_reconnect_elsewhere()
+      throws Exception {
+    server = ServerProcess.start(Map.of("SHUTDOWN_DRAIN_SECONDS", "3"));
+    ApiClient api = server.awaitReady();
+    try (Socket socket = new Socket("127.0.0.1", server.httpPort())) {
+      socket.setSoTimeout(30_000);
+      String before = exchange(socket);
+      assertThat(before).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("connection: close");
+
+      server.process().destroy(); // SIGTERM
+      await().atMost(Duration.ofSeconds(5)).until(() -> api.get("/health/ready").status() == 503);
+
+      // the same kept-alive connection, during the drain period: served, and closed after
+      String during = exchange(socket);
+      assertThat(during).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close");
+      assertThat(socket.getInputStream().read())
+          .as("the server closed the connection")
+          .isEqualTo(-1);
+    }
+  }
+
+  /** One keep-alive POST /predict on {@code socket}; the status line and headers of the answer. */
+  private static String exchange(Socket socket) throws IOException {
+    byte[] bytes = "{\"texts\": [\"kept alive\"]}".getBytes(StandardCharsets.UTF_8);
+    OutputStream out = socket.getOutputStream();
+    out.write(
+        ("POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Content-Length: "
+                + bytes.length
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.write(bytes);
+    out.flush();
+    java.io.InputStream in = socket.getInputStream();
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("connection closed before the headers ended: '" + head + "'");
+      }
+      head.append((char) b);
+    }
+    java.util.regex.Matcher length =
+        java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+    if (!length.find()) {
+      throw new IOException("no Content-Length: '" + head + "'");
+    }
+    in.readNBytes(Integer.parseInt(length.group(1)));
+    return head.toString();
+  }
+
   /** What one client saw: statuses, and requests lost after the server had taken them. */
   record ClientLog(List<Integer> statuses, List<String> dropped) {}
 

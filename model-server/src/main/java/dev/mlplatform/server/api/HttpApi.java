@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.mlplatform.server.config.ServerConfig;
+import dev.mlplatform.server.lifecycle.Phase;
 import dev.mlplatform.server.lifecycle.ServerState;
 import dev.mlplatform.server.metrics.ServerMetrics;
 import io.javalin.Javalin;
@@ -79,6 +80,17 @@ public final class HttpApi implements AutoCloseable {
                         EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
                   });
             });
+    // From SIGTERM on, every response closes its connection. A kept-alive connection through a
+    // Service is pinned to this pod (conntrack): its client would keep landing here and, after the
+    // drain period, get 503s until the process exits (seen on the e2e cluster: thousands of them
+    // in a rollout). Reconnecting, it reaches a pod that stays.
+    app.before(
+        ctx -> {
+          Phase phase = state.phase();
+          if (phase == Phase.DRAINING || phase == Phase.CLOSING) {
+            ctx.header("Connection", "close");
+          }
+        });
     if (config.requiresApiKey()) {
       app.before(new ApiKeyFilter(config.apiKey())::check);
     }
