@@ -6,7 +6,7 @@
 # check that nothing is left. Prints a timing table at the end.
 #
 #   KEEP=1               leave the cluster up (and print `export KUBECONFIG=...`); `make e2e-down`
-#   E2E_SCENARIOS="..."  the scenarios to run, in order (default: all: minimal delete)
+#   E2E_SCENARIOS="..."  the scenarios to run, in order (default: all: minimal delete full rollout failures)
 #   E2E_ARTIFACTS=DIR    where the component logs go when a run fails (default
 #                        /var/tmp/mlplatform-e2e-artifacts; cleared at the start of each run)
 #   E2E_TIMEOUT=SECONDS  how long to wait for pods and conditions (default 300; the CPU is shared)
@@ -20,6 +20,21 @@
 #            OpenAI shape; the pod has no default route
 #   delete   deleting the ModelServer removes every child (garbage collection by owner
 #            references) and its pods terminate
+#   full     examples/modelserver-full.yaml with its API key Secret, through kustomize as a team
+#            applies it (image set to the local tag, requests that fit 2 CPUs): pods Ready;
+#            /predict 401 without or with a wrong key, 200 with the Secret's; probes need no key;
+#            MonitoringReady=False/ServiceMonitorCRDMissing (no Prometheus Operator) yet Ready; the
+#            NetworkPolicy written (the bridge CNI does not enforce it); the key in no ConfigMap,
+#            status or Event
+#   rollout  a ModelServer (requests that leave room for the surge pod) under load from 4 clients
+#            through its ClusterIP while `kubectl patch` changes spec.batching: the config hash
+#            rolls the pods, the status goes Progressing then Ready at the new generation, and not
+#            one request fails (readiness, drain and maxUnavailable 0 on a real kubelet and
+#            kube-proxy; 429s would be counted apart)
+#   failures failure visibility, in a namespace of its own: a ModelServer whose model cannot load
+#            (a file:// URI that does not exist) ends Degraded with reason ModelLoadFailed and the
+#            server's own message, one whose image does not exist with ImagePullBackOff (or
+#            ErrImagePull) naming the image; each with a Warning Event; then the namespace goes
 #
 # Needs root (or passwordless sudo), the jars (`make build`), what tools/images.sh and
 # tools/e2e/cluster.sh need (`make images-deps`; cluster.sh installs containerd, conntrack,
@@ -39,7 +54,7 @@ fi
 
 CLUSTER=tools/e2e/cluster.sh
 KEEP=${KEEP:-}
-SCENARIOS=${E2E_SCENARIOS:-minimal delete}
+SCENARIOS=${E2E_SCENARIOS:-minimal delete full rollout failures}
 ARTIFACTS=${E2E_ARTIFACTS:-/var/tmp/mlplatform-e2e-artifacts}
 TIMEOUT=${E2E_TIMEOUT:-300}
 DIR=${E2E_DIR:-/var/tmp/mlplatform-e2e}
@@ -177,9 +192,9 @@ if [ -e "$DIR/state/up" ]; then
 fi
 for scenario in $SCENARIOS; do
   case $scenario in
-    minimal | delete) ;;
+    minimal | delete | full | rollout | failures) ;;
     *)
-      echo "run.sh: unknown scenario $scenario (known: minimal delete)" >&2
+      echo "run.sh: unknown scenario $scenario (known: minimal delete full rollout failures)" >&2
       failed="preflight"
       exit 2
       ;;
@@ -412,6 +427,325 @@ scenario_delete() {
   local rs
   rs=$(kubectl get rs -n "$NS" -o name | grep "/$NAME-" || true)
   check "no ReplicaSet left" test -z "$rs" || return 1
+}
+
+# http_status IP PATH [CURL ARGS...]: the HTTP status of POST PATH with one text
+http_status() {
+  local ip=$1 path=$2
+  shift 2
+  curl -sS -o /dev/null -w '%{http_code}' -m 30 -H 'Content-Type: application/json' "$@" \
+    -d '{"texts":["hello world"]}' "http://$ip$path"
+}
+
+expect_status() { # WANT IP PATH [CURL ARGS...]
+  local want=$1 got
+  shift
+  got=$(http_status "$@")
+  echo "HTTP $got"
+  [ "$got" = "$want" ]
+}
+
+monitoring_waits_for_crd() {
+  local status reason
+  status=$(kubectl get msrv -n "$NS" "$NAME" -o jsonpath='{.status.conditions[?(@.type=="MonitoringReady")].status}')
+  reason=$(kubectl get msrv -n "$NS" "$NAME" -o jsonpath='{.status.conditions[?(@.type=="MonitoringReady")].reason}')
+  echo "MonitoringReady=$status $reason"
+  [ "$status" = False ] && [ "$reason" = ServiceMonitorCRDMissing ]
+}
+
+network_policy_selects_the_pods() {
+  local selector pods
+  selector=$(kubectl get networkpolicy -n "$NS" "$NAME" -o jsonpath='{.spec.podSelector.matchLabels}')
+  pods=$(kubectl get pods -n "$NS" -l "app.kubernetes.io/instance=$NAME" -o name | tr '\n' ' ')
+  echo "podSelector $selector; pods $pods"
+  [ -n "$pods" ] && [ -n "$selector" ]
+}
+
+scenario_full() {
+  local ns=$NS name=$NAME dir key ip
+  NS=search
+  NAME=minilm-search
+  # the full example as a team would apply it from Git, through kustomize: the API key's Secret
+  # beside it, the image set to the local tag, and requests that fit this 2-CPU node
+  dir=$DIR/full-example
+  mkdir -p "$dir"
+  cp examples/modelserver-full.yaml examples/secret-minilm-search-api-key.yaml "$dir/"
+  cat >"$dir/kustomization.yaml" <<EOF
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - secret-minilm-search-api-key.yaml
+  - modelserver-full.yaml
+patches:
+  - target:
+      kind: ModelServer
+      name: minilm-search
+    patch: |-
+      - op: replace
+        path: /spec/image
+        value: $SERVER_IMAGE
+      - op: replace
+        path: /spec/replicas
+        value: {min: 1, max: 2}
+      - op: replace
+        path: /spec/resources/requests
+        value: {cpu: 250m, memory: 512Mi}
+EOF
+  kubectl get namespace "$NS" >/dev/null 2>&1 || kubectl create namespace "$NS" >/dev/null
+  kubectl apply -k "$dir" | sed 's/^/    /'
+  [ "${PIPESTATUS[0]}" = 0 ] || { failed="scenario full: kubectl apply -k refused the example"; return 1; }
+  local deadline=$((SECONDS + TIMEOUT))
+  until kubectl get deploy -n "$NS" "$NAME" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || break
+    sleep 0.5
+  done
+  check "the Deployment's pods become Ready" \
+    kubectl rollout status -n "$NS" "deploy/$NAME" --timeout="${TIMEOUT}s" || return 1
+  check "ModelServer condition Ready=True" \
+    kubectl wait -n "$NS" "msrv/$NAME" --for=condition=Ready --timeout="${TIMEOUT}s" || return 1
+  key=$(kubectl get secret -n "$NS" minilm-search-api-key -o jsonpath='{.data.key}' | base64 -d)
+  ip=$(kubectl get svc -n "$NS" "$NAME" -o jsonpath='{.spec.clusterIP}')
+  check "POST /predict without the API key: 401" expect_status 401 "$ip" /predict || return 1
+  check "... with a wrong key: 401" \
+    expect_status 401 "$ip" /predict -H "Authorization: Bearer not-the-key" || return 1
+  check "... with the key from the Secret: 200" \
+    expect_status 200 "$ip" /predict -H "Authorization: Bearer $key" || return 1
+  check "GET /health/ready needs no key (the kubelet's probe)" \
+    sh -c "curl -sS -o /dev/null -w '%{http_code}' -m 10 http://$ip/health/ready | grep -x 200" || return 1
+  check "no Prometheus Operator here: MonitoringReady=False/ServiceMonitorCRDMissing, still Ready" \
+    monitoring_waits_for_crd || return 1
+  check "NetworkPolicy written, selecting the pods (the bridge CNI does not enforce it)" \
+    network_policy_selects_the_pods || return 1
+  check "the API key is in no ConfigMap, status or Event" \
+    sh -c "! kubectl get configmaps,modelservers,events -n $NS -o yaml | grep -qF -- '$key'" || return 1
+  check "deleting the namespace removes it all" \
+    kubectl delete namespace "$NS" --timeout="${TIMEOUT}s" || return 1
+  NS=$ns
+  NAME=$name
+}
+
+# load_start IP OUT: POSTs /predict through the ClusterIP from 4 threads until OUT.stop exists;
+# writes "sent ok failed rejected" and the first failures to OUT
+load_start() {
+  python3 - "$1" "$2" <<'PY' &
+import http.client, json, os, sys, threading, time
+ip, out = sys.argv[1], sys.argv[2]
+counts = {"sent": 0, "ok": 0, "failed": 0, "rejected": 0}
+errors = []
+lock = threading.Lock()
+body = json.dumps({"texts": ["rolling out under load", "zero failed requests"]})
+def worker():
+    conn = None
+    while not os.path.exists(out + ".stop"):
+        try:
+            if conn is None:
+                conn = http.client.HTTPConnection(ip, 80, timeout=30)
+            conn.request("POST", "/predict", body, {"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            data = resp.read()
+            status = resp.status
+            if resp.getheader("Connection", "").lower() == "close":
+                conn.close(); conn = None
+            outcome = "ok" if status == 200 else "rejected" if status == 429 else "failed"
+            detail = f"HTTP {status}: {data[:200]!r}"
+        except Exception as e:
+            if conn is not None:
+                conn.close()
+            conn = None
+            outcome, detail = "failed", f"{type(e).__name__}: {e}"
+        with lock:
+            counts["sent"] += 1
+            counts[outcome] += 1
+            if outcome == "failed" and len(errors) < 10:
+                errors.append(f"{time.strftime('%H:%M:%S')} {detail}")
+threads = [threading.Thread(target=worker) for _ in range(4)]
+for t in threads: t.start()
+for t in threads: t.join()
+with open(out, "w") as f:
+    f.write(f"{counts['sent']} {counts['ok']} {counts['failed']} {counts['rejected']}\n")
+    f.write("\n".join(errors) + "\n")
+PY
+  load_pid=$!
+}
+
+load_stop() { # OUT
+  touch "$1.stop"
+  wait "$load_pid" || true
+}
+
+no_failed_requests() { # OUT
+  local sent ok failed rejected
+  read -r sent ok failed rejected <"$1"
+  echo "$sent requests: $ok answered 200, $failed failed, $rejected rejected with 429"
+  tail -n +2 "$1" | sed '/^$/d'
+  [ "$failed" = 0 ] && [ "$ok" -gt 0 ]
+}
+
+# progressing_then_ready: polls the ModelServer's conditions until the rollout is done; true when
+# Progressing=True was seen on the way and Ready=True holds at the end
+progressing_then_ready() {
+  local seen="" deadline=$((SECONDS + TIMEOUT)) progressing ready generation observed
+  while [ $SECONDS -lt $deadline ]; do
+    progressing=$(kubectl get msrv -n "$NS" "$NAME" -o jsonpath='{.status.conditions[?(@.type=="Progressing")].status}')
+    ready=$(kubectl get msrv -n "$NS" "$NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')
+    generation=$(kubectl get msrv -n "$NS" "$NAME" -o jsonpath='{.metadata.generation}')
+    observed=$(kubectl get msrv -n "$NS" "$NAME" -o jsonpath='{.status.observedGeneration}')
+    [ "$progressing" = True ] && seen=yes
+    if [ -n "$seen" ] && [ "$progressing" = False ] && [ "$ready" = True ] && [ "$generation" = "$observed" ]; then
+      echo "Progressing=True seen, then Ready=True at generation $generation"
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "Progressing seen: ${seen:-no}; now Progressing=$progressing Ready=$ready generation $generation observed $observed"
+  return 1
+}
+
+new_pods_serve() {
+  local hash
+  hash=$(kubectl get deploy -n "$NS" "$NAME" -o jsonpath='{.spec.template.metadata.annotations.serving\.mlplatform\.dev/config-hash}')
+  echo "config hash now $hash; pods: $(kubectl get pods -n "$NS" -l "app.kubernetes.io/instance=$NAME" --no-headers | awk '{print $1 "=" $2 "/" $3}' | tr '\n' ' ')"
+  [ "$hash" != "$1" ]
+}
+
+scenario_rollout() {
+  local ns=$NS name=$NAME ip hash before out
+  NS=rollout
+  NAME=minilm
+  kubectl create namespace "$NS" >/dev/null
+  # requests that leave room for the surge pod on this 2-CPU node
+  kubectl apply -f - <<EOF | sed 's/^/    /'
+apiVersion: serving.mlplatform.dev/v1alpha1
+kind: ModelServer
+metadata:
+  name: $NAME
+  namespace: $NS
+spec:
+  model:
+    id: sentence-transformers/all-MiniLM-L6-v2
+  resources:
+    requests:
+      cpu: 250m
+      memory: 512Mi
+EOF
+  [ "${PIPESTATUS[0]}" = 0 ] || { failed="scenario rollout: kubectl apply refused the ModelServer"; return 1; }
+  check "the first pod becomes Ready" kubectl wait -n "$NS" "msrv/$NAME" --for=condition=Ready --timeout="${TIMEOUT}s" || return 1
+  ip=$(kubectl get svc -n "$NS" "$NAME" -o jsonpath='{.spec.clusterIP}')
+  hash=$(kubectl get deploy -n "$NS" "$NAME" -o jsonpath='{.spec.template.metadata.annotations.serving\.mlplatform\.dev/config-hash}')
+  before=$(kubectl get pods -n "$NS" -l "app.kubernetes.io/instance=$NAME" -o name | tr '\n' ' ')
+  out=$DIR/rollout-load.txt
+  rm -f "$out" "$out.stop"
+  load_start "$ip" "$out"
+  sleep 3
+  check "spec.batching changed under load (kubectl patch)" \
+    kubectl patch msrv -n "$NS" "$NAME" --type merge -p '{"spec":{"batching":{"maxBatchSize":16,"maxBatchDelayMillis":3}}}' || { load_stop "$out"; return 1; }
+  check "status: Progressing, then Ready at the new generation" progressing_then_ready || { load_stop "$out"; return 1; }
+  check "the rollout finishes" kubectl rollout status -n "$NS" "deploy/$NAME" --timeout="${TIMEOUT}s" || { load_stop "$out"; return 1; }
+  sleep 3
+  load_stop "$out"
+  check "the config hash rolled the pods (before: $before)" new_pods_serve "$hash" || return 1
+  check "zero failed requests through the rollout" no_failed_requests "$out" || return 1
+  check "deleting the namespace removes it all" \
+    kubectl delete namespace "$NS" --timeout="${TIMEOUT}s" || return 1
+  NS=$ns
+  NAME=$name
+}
+
+# degraded_with NAME REASON...: the ModelServer's Degraded condition is True with one of the
+# REASONs; prints reason and message
+degraded_with() {
+  local name=$1 status reason message r
+  shift
+  status=$(kubectl get msrv -n "$NS" "$name" -o jsonpath='{.status.conditions[?(@.type=="Degraded")].status}')
+  reason=$(kubectl get msrv -n "$NS" "$name" -o jsonpath='{.status.conditions[?(@.type=="Degraded")].reason}')
+  message=$(kubectl get msrv -n "$NS" "$name" -o jsonpath='{.status.conditions[?(@.type=="Degraded")].message}')
+  echo "Degraded=$status $reason: $message"
+  [ "$status" = True ] || return 1
+  for r in "$@"; do [ "$reason" = "$r" ] && return 0; done
+  return 1
+}
+
+# await_degraded NAME REASON...: waits up to TIMEOUT for degraded_with
+await_degraded() {
+  local deadline=$((SECONDS + TIMEOUT))
+  until degraded_with "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || break
+    sleep 1
+  done
+  degraded_with "$@"
+}
+
+# degraded_message_has NAME TEXT: the Degraded message contains TEXT
+degraded_message_has() {
+  local message
+  message=$(kubectl get msrv -n "$NS" "$1" -o jsonpath='{.status.conditions[?(@.type=="Degraded")].message}')
+  echo "$message"
+  grep -qF -- "$2" <<<"$message"
+}
+
+# warning_event NAME REASON: a Warning Event on the ModelServer with that reason
+warning_event() {
+  local events
+  events=$(kubectl get events -n "$NS" \
+    --field-selector "involvedObject.kind=ModelServer,involvedObject.name=$1,type=Warning" \
+    -o jsonpath='{range .items[*]}{.reason}{"\n"}{end}')
+  echo "Warnings on $1: $(tr '\n' ' ' <<<"$events")"
+  grep -qx "$2" <<<"$events"
+}
+
+none_ready() {
+  local ready
+  ready=$(kubectl get msrv -n "$NS" -o jsonpath='{range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status} {end}')
+  echo "$ready"
+  ! grep -q '=True' <<<"$ready"
+}
+
+scenario_failures() {
+  local ns=$NS
+  NS=e2e-failures
+  kubectl create namespace "$NS" >/dev/null
+  # small requests: both pods must fit this 2-CPU node beside the operator
+  kubectl apply -f - <<EOF | sed 's/^/    /'
+apiVersion: serving.mlplatform.dev/v1alpha1
+kind: ModelServer
+metadata:
+  name: model-missing
+  namespace: $NS
+spec:
+  model:
+    id: model-missing
+    uri: file:///models/missing
+  resources:
+    requests:
+      cpu: 100m
+      memory: 256Mi
+---
+apiVersion: serving.mlplatform.dev/v1alpha1
+kind: ModelServer
+metadata:
+  name: image-missing
+  namespace: $NS
+spec:
+  image: localhost/mlplatform/does-not-exist:0.0.0
+  model:
+    id: sentence-transformers/all-MiniLM-L6-v2
+  resources:
+    requests:
+      cpu: 100m
+      memory: 256Mi
+EOF
+  [ "${PIPESTATUS[0]}" = 0 ] || { failed="scenario failures: kubectl apply refused the ModelServers"; return 1; }
+  check "a model that cannot load: Degraded/ModelLoadFailed" \
+    await_degraded model-missing ModelLoadFailed || return 1
+  check "... with the server's own message" degraded_message_has model-missing "does not exist" || return 1
+  check "... and a Warning Event" warning_event model-missing ModelLoadFailed || return 1
+  check "an image that does not exist: Degraded/ImagePullBackOff or ErrImagePull" \
+    await_degraded image-missing ImagePullBackOff ErrImagePull || return 1
+  check "... naming the image" degraded_message_has image-missing "does-not-exist" || return 1
+  check "neither is Ready" none_ready || return 1
+  check "deleting the namespace removes both" \
+    kubectl delete namespace "$NS" --timeout="${TIMEOUT}s" || return 1
+  NS=$ns
 }
 
 memory() {
