@@ -13,12 +13,15 @@ import java.util.Set;
 /**
  * A pod of the ModelServer that cannot serve, as the kubelet reports it.
  *
- * @param reason a Kubernetes-style reason: CrashLoopBackOff, ImagePullBackOff, ErrImagePull,
- *     OOMKilled, the server's own ModelLoadFailed and InvalidServerConfig, or why the model could
- *     not be downloaded (ModelNotFound, Unauthorized, NoSupportedWeights, DownloadFailed)
+ * @param reason a Kubernetes-style reason: Unschedulable, CrashLoopBackOff, ImagePullBackOff,
+ *     ErrImagePull, OOMKilled, the server's own ModelLoadFailed and InvalidServerConfig, or why the
+ *     model could not be downloaded (ModelNotFound, Unauthorized, NoSupportedWeights,
+ *     DownloadFailed)
  * @param message what went wrong, naming the pod
  */
 public record PodFailure(String reason, String message) {
+
+  private static final String UNSCHEDULABLE = "Unschedulable";
 
   private static final Set<String> IMAGE_ERRORS =
       Set.of(
@@ -58,6 +61,24 @@ public record PodFailure(String reason, String message) {
                   + fetch.get().restarts()
                   + " restarts): "
                   + fetch.get().message()));
+    }
+    // no node has room or matches (requests, nodeSelector, taints): nothing will start until the
+    // cluster or the spec changes, and the pod has no container status to say so
+    Optional<PodFailure> unschedulable =
+        Optional.ofNullable(pod.getStatus().getConditions()).orElse(List.of()).stream()
+            .filter(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()))
+            .filter(c -> UNSCHEDULABLE.equals(c.getReason()))
+            .findFirst()
+            .map(
+                c ->
+                    new PodFailure(
+                        UNSCHEDULABLE,
+                        "pod "
+                            + podName
+                            + " cannot be scheduled: "
+                            + Optional.ofNullable(c.getMessage()).orElse("no node fits it")));
+    if (unschedulable.isPresent()) {
+      return unschedulable;
     }
     List<ContainerStatus> initStatuses =
         Optional.ofNullable(pod.getStatus().getInitContainerStatuses()).orElse(List.of());

@@ -232,6 +232,47 @@ class ModelServerStatusAggregatorTest {
   }
 
   @Test
+  void a_pod_no_node_can_take_degrades_as_unschedulable_with_the_schedulers_message() {
+    Pod pending =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("a-1")
+            .endMetadata()
+            .withNewStatus()
+            .withPhase("Pending")
+            .addNewCondition()
+            .withType("PodScheduled")
+            .withStatus("False")
+            .withReason("Unschedulable")
+            .withMessage("0/1 nodes are available: 1 Insufficient cpu.")
+            .endCondition()
+            .endStatus()
+            .build();
+    ModelServerStatus status =
+        new ModelServerStatusAggregator(server(), T0)
+            .deployment(deployment(1, 0))
+            .pods(List.of(pending))
+            .build();
+    assertThat(condition(status, "Degraded").getReason()).isEqualTo("Unschedulable");
+    assertThat(condition(status, "Degraded").getMessage())
+        .isEqualTo("pod a-1 cannot be scheduled: 0/1 nodes are available: 1 Insufficient cpu.");
+    assertThat(condition(status, "Ready").getStatus()).isEqualTo("False");
+
+    Pod waitingForScheduler =
+        new PodBuilder(pending).editStatus().withConditions(List.of()).endStatus().build();
+    assertThat(
+            condition(
+                    new ModelServerStatusAggregator(server(), T0)
+                        .deployment(deployment(1, 0))
+                        .pods(List.of(waitingForScheduler))
+                        .build(),
+                    "Degraded")
+                .getStatus())
+        .as("a pod the scheduler has not looked at yet is no failure")
+        .isEqualTo("False");
+  }
+
+  @Test
   void oom_killed_container_degrades_as_oom_killed_and_points_at_the_memory_limit() {
     ModelServerStatus status =
         new ModelServerStatusAggregator(server(), T0)
