@@ -6,7 +6,7 @@
 # check that nothing is left. Prints a timing table at the end.
 #
 #   KEEP=1               leave the cluster up (and print `export KUBECONFIG=...`); `make e2e-down`
-#   E2E_SCENARIOS="..."  the scenarios to run, in order (default: all: minimal delete full rollout failures)
+#   E2E_SCENARIOS="..."  the scenarios to run, in order (default: all: minimal delete full rollout heal failures)
 #   E2E_ARTIFACTS=DIR    where the component logs go when a run fails (default
 #                        /var/tmp/mlplatform-e2e-artifacts; cleared at the start of each run)
 #   E2E_TIMEOUT=SECONDS  how long to wait for pods and conditions (default 300; the CPU is shared)
@@ -31,10 +31,16 @@
 #            rolls the pods, the status goes Progressing then Ready at the new generation, and not
 #            one request fails (readiness, drain and maxUnavailable 0 on a real kubelet and
 #            kube-proxy; 429s would be counted apart)
+#   heal     self-healing: a deleted pod is replaced and the ModelServer Ready again; a deleted
+#            Deployment is recreated by the operator (new uid) and Ready again; then the operator
+#            runs as production does (2 replicas, LEADER_ELECTION=true), a change is made and the
+#            Lease holder killed at once (SIGKILL): the other replica takes the Lease and
+#            reconciles the change
 #   failures failure visibility, in a namespace of its own: a ModelServer whose model cannot load
 #            (a file:// URI that does not exist) ends Degraded with reason ModelLoadFailed and the
 #            server's own message, one whose image does not exist with ImagePullBackOff (or
-#            ErrImagePull) naming the image; each with a Warning Event; then the namespace goes
+#            ErrImagePull) naming the image, one whose requests no node meets with Unschedulable
+#            and the scheduler's message; a Warning Event; then the namespace goes
 #
 # Needs root (or passwordless sudo), the jars (`make build`), what tools/images.sh and
 # tools/e2e/cluster.sh need (`make images-deps`; cluster.sh installs containerd, conntrack,
@@ -54,7 +60,7 @@ fi
 
 CLUSTER=tools/e2e/cluster.sh
 KEEP=${KEEP:-}
-SCENARIOS=${E2E_SCENARIOS:-minimal delete full rollout failures}
+SCENARIOS=${E2E_SCENARIOS:-minimal delete full rollout heal failures}
 ARTIFACTS=${E2E_ARTIFACTS:-/var/tmp/mlplatform-e2e-artifacts}
 TIMEOUT=${E2E_TIMEOUT:-300}
 DIR=${E2E_DIR:-/var/tmp/mlplatform-e2e}
@@ -192,9 +198,9 @@ if [ -e "$DIR/state/up" ]; then
 fi
 for scenario in $SCENARIOS; do
   case $scenario in
-    minimal | delete | full | rollout | failures) ;;
+    minimal | delete | full | rollout | heal | failures) ;;
     *)
-      echo "run.sh: unknown scenario $scenario (known: minimal delete full rollout failures)" >&2
+      echo "run.sh: unknown scenario $scenario (known: minimal delete full rollout heal failures)" >&2
       failed="preflight"
       exit 2
       ;;
@@ -272,6 +278,12 @@ patches:
                     value: $SERVER_IMAGE
 EOF
 kubectl apply -f crds/ | sed 's/^/    /'
+# kubectl wait fails at once ("accessor error: <nil>") on a CRD whose status has no conditions
+# yet, as a CRD has for a moment after its creation: retried
+for _ in $(seq 1 20); do
+  kubectl wait --for=condition=Established crd/modelservers.serving.mlplatform.dev --timeout=60s >/dev/null 2>&1 && break
+  sleep 0.5
+done
 kubectl wait --for=condition=Established crd/modelservers.serving.mlplatform.dev --timeout=60s >/dev/null
 # discovery may lag the Established condition by a second or two
 for _ in $(seq 1 40); do
@@ -651,6 +663,108 @@ EOF
   NAME=$name
 }
 
+# ready_again NAME: the ModelServer is Ready at its generation with a Ready pod
+ready_again() {
+  local deadline=$((SECONDS + TIMEOUT))
+  until kubectl get deploy -n "$NS" "$1" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || break
+    sleep 0.5
+  done
+  kubectl rollout status -n "$NS" "deploy/$1" --timeout="${TIMEOUT}s" >/dev/null &&
+    kubectl wait -n "$NS" "msrv/$1" --for=condition=Ready --timeout="${TIMEOUT}s"
+}
+
+lease_holder() {
+  kubectl get lease -n mlplatform-dev mlplatform-operator -o jsonpath='{.spec.holderIdentity}'
+}
+
+# converged NAME MAX: the HPA has maxReplicas MAX and the status is at the ModelServer's generation
+converged() {
+  local max generation observed
+  max=$(kubectl get hpa -n "$NS" "$1" -o jsonpath='{.spec.maxReplicas}')
+  generation=$(kubectl get msrv -n "$NS" "$1" -o jsonpath='{.metadata.generation}')
+  observed=$(kubectl get msrv -n "$NS" "$1" -o jsonpath='{.status.observedGeneration}')
+  echo "HPA maxReplicas $max; generation $generation, observed $observed"
+  [ "$max" = "$2" ] && [ "$generation" = "$observed" ]
+}
+
+await_converged() {
+  local deadline=$((SECONDS + TIMEOUT))
+  until converged "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || break
+    sleep 0.5
+  done
+  converged "$@"
+}
+
+scenario_heal() {
+  local ns=$NS name=$NAME pod uid leader t0 took holder
+  NS=heal
+  NAME=minilm
+  kubectl create namespace "$NS" >/dev/null
+  kubectl apply -f - <<EOF | sed 's/^/    /'
+apiVersion: serving.mlplatform.dev/v1alpha1
+kind: ModelServer
+metadata:
+  name: $NAME
+  namespace: $NS
+spec:
+  model:
+    id: sentence-transformers/all-MiniLM-L6-v2
+  resources:
+    requests:
+      cpu: 250m
+      memory: 512Mi
+EOF
+  [ "${PIPESTATUS[0]}" = 0 ] || { failed="scenario heal: kubectl apply refused the ModelServer"; return 1; }
+  check "Ready" ready_again "$NAME" || return 1
+
+  pod=$(kubectl get pods -n "$NS" -l "app.kubernetes.io/instance=$NAME" -o name | head -1)
+  check "delete the pod ($pod): a new one, Ready again" \
+    sh -c "kubectl delete -n $NS $pod --wait=false >/dev/null && sleep 1" || return 1
+  check "... Ready again" ready_again "$NAME" || return 1
+
+  uid=$(kubectl get deploy -n "$NS" "$NAME" -o jsonpath='{.metadata.uid}')
+  check "delete the Deployment" kubectl delete -n "$NS" "deploy/$NAME" --wait=true || return 1
+  local deadline=$((SECONDS + TIMEOUT))
+  until [ -n "$(kubectl get deploy -n "$NS" "$NAME" -o jsonpath='{.metadata.uid}' 2>/dev/null)" ]; do
+    [ $SECONDS -lt $deadline ] || break
+    sleep 0.5
+  done
+  check "... the operator recreates it (new uid)" \
+    sh -c "u=\$(kubectl get deploy -n $NS $NAME -o jsonpath='{.metadata.uid}'); echo \"uid \$u\"; [ -n \"\$u\" ] && [ \"\$u\" != $uid ]" || return 1
+  check "... Ready again" ready_again "$NAME" || return 1
+
+  # the operator as production runs it: two replicas electing a leader through a Lease
+  kubectl set env -n mlplatform-dev deploy/mlplatform-operator LEADER_ELECTION=true >/dev/null
+  kubectl scale -n mlplatform-dev deploy/mlplatform-operator --replicas=2 >/dev/null
+  check "two operator replicas with leader election" \
+    kubectl rollout status -n mlplatform-dev deploy/mlplatform-operator --timeout="${TIMEOUT}s" || return 1
+  deadline=$((SECONDS + TIMEOUT))
+  until [ -n "$(lease_holder 2>/dev/null)" ]; do
+    [ $SECONDS -lt $deadline ] || break
+    sleep 0.5
+  done
+  leader=$(lease_holder)
+  check "one holds the Lease" sh -c "echo 'leader $leader'; [ -n '$leader' ]" || return 1
+  # a change, and the leader killed at once (SIGKILL): the other replica must finish it
+  t0=$(now)
+  kubectl patch msrv -n "$NS" "$NAME" --type merge -p '{"spec":{"replicas":{"max":3}}}' >/dev/null
+  check "the leader pod killed (--grace-period=0 --force) right after the patch" \
+    kubectl delete pod -n mlplatform-dev "$leader" --grace-period=0 --force || return 1
+  check "the change is reconciled anyway" \
+    await_converged "$NAME" 3 || return 1
+  took=$(elapsed "$t0")
+  holder=$(lease_holder)
+  check "... by the other replica, $took s after the kill" \
+    sh -c "echo 'Lease held by $holder'; [ -n '$holder' ] && [ '$holder' != '$leader' ]" || return 1
+  check "... and Ready" ready_again "$NAME" || return 1
+  check "deleting the namespace removes it all" \
+    kubectl delete namespace "$NS" --timeout="${TIMEOUT}s" || return 1
+  NS=$ns
+  NAME=$name
+}
+
 # degraded_with NAME REASON...: the ModelServer's Degraded condition is True with one of the
 # REASONs; prints reason and message
 degraded_with() {
@@ -733,6 +847,19 @@ spec:
     requests:
       cpu: 100m
       memory: 256Mi
+---
+apiVersion: serving.mlplatform.dev/v1alpha1
+kind: ModelServer
+metadata:
+  name: too-big
+  namespace: $NS
+spec:
+  model:
+    id: sentence-transformers/all-MiniLM-L6-v2
+  resources:
+    requests:
+      cpu: "64"
+      memory: 512Mi
 EOF
   [ "${PIPESTATUS[0]}" = 0 ] || { failed="scenario failures: kubectl apply refused the ModelServers"; return 1; }
   check "a model that cannot load: Degraded/ModelLoadFailed" \
@@ -742,8 +869,10 @@ EOF
   check "an image that does not exist: Degraded/ImagePullBackOff or ErrImagePull" \
     await_degraded image-missing ImagePullBackOff ErrImagePull || return 1
   check "... naming the image" degraded_message_has image-missing "does-not-exist" || return 1
-  check "neither is Ready" none_ready || return 1
-  check "deleting the namespace removes both" \
+  check "requests no node can meet: Degraded/Unschedulable" await_degraded too-big Unschedulable || return 1
+  check "... with the scheduler's message" degraded_message_has too-big "Insufficient cpu" || return 1
+  check "none is Ready" none_ready || return 1
+  check "deleting the namespace removes them" \
     kubectl delete namespace "$NS" --timeout="${TIMEOUT}s" || return 1
   NS=$ns
 }
