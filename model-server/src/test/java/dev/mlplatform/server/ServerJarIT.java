@@ -69,6 +69,25 @@ class ServerJarIT {
   }
 
   @Test
+  void the_images_jar_is_the_same_jar_without_the_bundled_weights() throws IOException {
+    Path slim = jar.resolveSibling("model-server-without-bundled-weights.jar");
+    try (JarFile full = new JarFile(jar.toFile());
+        JarFile without = new JarFile(slim.toFile())) {
+      List<String> fullNames =
+          Collections.list(full.entries()).stream().map(ZipEntry::getName).toList();
+      List<String> names =
+          Collections.list(without.entries()).stream().map(ZipEntry::getName).toList();
+      assertThat(fullNames).contains("all-minilm-l6-v2.onnx", "all-minilm-l6-v2-q.onnx");
+      assertThat(names)
+          .containsExactlyInAnyOrderElementsOf(
+              fullNames.stream().filter(n -> !n.endsWith(".onnx")).toList())
+          .contains("all-minilm-l6-v2-tokenizer.json", "all-minilm-l6-v2-q-tokenizer.json");
+      assertThat(without.getManifest().getMainAttributes())
+          .isEqualTo(full.getManifest().getMainAttributes());
+    }
+  }
+
+  @Test
   void its_manifest_class_path_names_exactly_the_pytorch_jars_the_build_puts_beside_it()
       throws IOException {
     Set<String> classPath;
