@@ -178,13 +178,15 @@ for image in "$BASE_IMAGE" "$SERVER_IMAGE" "$PYTORCH_IMAGE" "$OPERATOR_IMAGE"; d
   podman image exists "$image" || continue
   printf '    %-50s %s\n' "$image" "$(mb "$image")"
 done
-# where a server image's bytes are: its layers above the base, largest first
+# where a server image's bytes are: its layers above the base, newest first
 for image in "$SERVER_IMAGE" "$PYTORCH_IMAGE"; do
   podman image exists "$image" || continue
   say "layers of $image above the base"
-  podman history --format '{{.Size}}\t{{.CreatedBy}}' "$image" |
-    awk -F'\t' '$1 !~ /^0B/ && $2 !~ /^\/bin\/sh -c #\(nop\) (ENV|LABEL|ARG|USER|WORKDIR|EXPOSE|ENTRYPOINT)/ {
-      printf "    %10s  %s\n", $1, substr($2, 1, 90) }' | grep -v 'import' | head -8 || true
+  podman history --no-trunc --format '{{.Size}}\t{{.CreatedBy}}' "$image" |
+    sed -E -e 's/\t\|[0-9]+ ([A-Za-z_]+=[^ ]* )*/\t/' -e 's%\t/bin/sh -c #\(nop\) %\t%' \
+      -e 's%\t/bin/sh -c %\tRUN %' |
+    awk -F'\t' '$2 !~ /^(ENV|LABEL|ARG|USER|WORKDIR|EXPOSE|ENTRYPOINT|CMD|ADD file)/ {
+      printf "    %10s  %s\n", $1, substr($2, 1, 80) }'
 done
 
 if [ "$cmd" = save ]; then
