@@ -13,6 +13,9 @@
 #                           baked cache; the operator must reconcile a ModelServer against a mock
 #                           API server on the host (--network=host)
 #   tools/images.sh lint    lint both Dockerfiles with npm dockerfilelint (offline)
+#   SMOKE_STARTS=N tools/images.sh smoke
+#                           also starts each server image N times in all and prints each start's
+#                           time to /health/ready
 #   tools/images.sh save DIR
 #                           build the default server and the operator (IMAGE_TAG, default smoke),
 #                           then write both images into
@@ -101,16 +104,20 @@ fi
 if [ "$(id -u)" != 0 ]; then
   # rootful podman and debootstrap; a CI runner's user has passwordless sudo
   sudo -n true 2>/dev/null || die "needs root (rootful podman, debootstrap), or passwordless sudo"
-  exec sudo -n --preserve-env=PATH,HOME,JAVA_HOME,MLPLATFORM_CACHE,MLPLATFORM_WITHOUT,IMAGE_TAG bash "$0" "$@"
+  exec sudo -n --preserve-env=PATH,HOME,JAVA_HOME,MLPLATFORM_CACHE,MLPLATFORM_WITHOUT,IMAGE_TAG,SMOKE_STARTS bash "$0" "$@"
 fi
 [ -f "$SERVER_JAR" ] && [ -n "$OPERATOR_JAR" ] || die "build the jars first: make build"
 
 WORK=$(mktemp -d /tmp/mlplatform-images.XXXXXX)
-cat >"$WORK/containers.conf" <<'EOF'
+# tmp_dir too (default /run/libpod, shared by every podman on the machine): another run's
+# `podman system reset` in its cleanup removes it, and with it the exit files of this run's
+# containers (`podman stop` then fails: "timed out waiting for file …/exits/…")
+cat >"$WORK/containers.conf" <<EOF
 [containers]
 default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
 [engine]
 runtime = "runc"
+tmp_dir = "$WORK/libpod"
 EOF
 cat >"$WORK/storage.conf" <<EOF
 [storage]
@@ -184,7 +191,7 @@ for image in "$SERVER_IMAGE" "$PYTORCH_IMAGE"; do
   say "layers of $image above the base"
   podman history --no-trunc --format '{{.Size}}\t{{.CreatedBy}}' "$image" |
     sed -E -e 's/\t\|[0-9]+ ([A-Za-z_]+=[^ ]* )*/\t/' -e 's%\t/bin/sh -c #\(nop\) %\t%' \
-      -e 's%\t/bin/sh -c %\tRUN %' |
+      -e 's%\t/bin/sh -c %\tRUN %' -e 's%\t(COPY|ADD) (dir|file):[0-9a-f]+ in %\t\1 to %' |
     awk -F'\t' '$2 !~ /^(ENV|LABEL|ARG|USER|WORKDIR|EXPOSE|ENTRYPOINT|CMD|ADD file)/ {
       printf "    %10s  %s\n", $1, substr($2, 1, 80) }'
 done
@@ -270,8 +277,24 @@ print("    /predict: 2 vectors of 384 floats, model", body["model"])
   say "$name drained and exited 0 on SIGTERM"
 }
 
+# more_starts NAME IMAGE [RUN-ARG...]: SMOKE_STARTS - 1 more starts to /health/ready (the figures
+# in docs/deployment.md), each container removed after
+more_starts() {
+  local name=$1 image=$2 times=()
+  shift 2
+  for _ in $(seq 2 "${SMOKE_STARTS:-1}"); do
+    podman rm -f "$name" >/dev/null
+    run_server "$name" "$image" "$@"
+    times+=("$ready")
+  done
+  podman rm -f "$name" >/dev/null
+  [ ${#times[@]} = 0 ] || say "$name: start to /health/ready in $first ${times[*]} s"
+}
+
 run_server mlplatform-smoke-server "$SERVER_IMAGE"
+first=$ready
 check_server mlplatform-smoke-server OnnxRuntime libonnxruntime.so
+more_starts mlplatform-smoke-server "$SERVER_IMAGE"
 torch=$(podman run --rm --entrypoint sh "$SERVER_IMAGE" -c \
   "find / -xdev \( -name 'libtorch*' -o -name 'pytorch-*.jar' \) 2>/dev/null | head -3")
 [ -z "$torch" ] || die "the default server image holds PyTorch: $torch"
@@ -310,7 +333,9 @@ PY
   say "default image on a TorchScript: exit 3, ${last#*ERROR }"
 
   run_server mlplatform-smoke-pytorch "$PYTORCH_IMAGE" "${torchscript[@]}"
+  first=$ready
   check_server mlplatform-smoke-pytorch PyTorch libtorch_cpu.so
+  more_starts mlplatform-smoke-pytorch "$PYTORCH_IMAGE" "${torchscript[@]}"
 fi
 
 # --- smoke: operator ----------------------------------------------------------------------------
