@@ -239,7 +239,7 @@ run_server() {
     podman logs "$name" | tail -30
     die "$name never became ready"
   fi
-  say "$name ready $ready s after podman run ($(podman logs "$name" 2>&1 | grep -o 'ready in [0-9]* ms' | head -1) by its own log)"
+  say "$name ready $ready s after podman run ($(podman logs "$name" 2>&1 | grep -o 'ready in [0-9]* ms.*warm-up [0-9]* ms' | head -1) by its own log)"
 }
 # check_server NAME ENGINE NATIVE: /predict, /info's engine, /metrics, nothing unpacked at start,
 # NATIVE mapped from the baked cache, read-only root, uid 10001, then SIGTERM drains to exit 0
