@@ -75,8 +75,7 @@ class WorkflowsTest {
   }
 
   @Test
-  void release_pushes_the_images_and_pins_the_prod_overlay_with_its_golden_file()
-      throws Exception {
+  void release_pushes_the_images_and_pins_the_prod_overlay_with_its_golden_file() throws Exception {
     JsonNode release = YAML.readTree(ROOT.resolve(".github/workflows/release.yaml").toFile());
     String steps = release.at("/jobs/images/steps").toString();
     String bump = release.at("/jobs/bump-prod-overlay/steps").toString();
