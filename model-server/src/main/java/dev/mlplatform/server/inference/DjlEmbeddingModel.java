@@ -2,6 +2,7 @@ package dev.mlplatform.server.inference;
 
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Collectors;
 
 /**
  * A transformer encoder run by a DJL engine, pooled as sentence-transformers pools it. The model
@@ -27,6 +29,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * (or already pooled {@code [batch, hidden]}).
  */
 public final class DjlEmbeddingModel implements EmbeddingModel {
+  /** The tag suffix of the model server image that adds the PyTorch engine to ONNX Runtime. */
+  private static final String PYTORCH_TAG_SUFFIX = "-pytorch";
+
   private static final List<String> POSITIONAL_INPUTS =
       List.of("input_ids", "attention_mask", "token_type_ids");
 
@@ -53,6 +58,9 @@ public final class DjlEmbeddingModel implements EmbeddingModel {
   public DjlEmbeddingModel(ModelFiles files, Pooling pooling, int threads, TokenizedText probe) {
     this.engine = files.engine();
     this.pooling = pooling;
+    if (!Engine.hasEngine(engine.djlName())) {
+      throw new ModelLoadException(notInstalled(engine));
+    }
     Map<String, Object> options;
     try {
       options =
@@ -73,6 +81,33 @@ public final class DjlEmbeddingModel implements EmbeddingModel {
     this.inputNames =
         engine == ModelEngine.PYTORCH ? POSITIONAL_INPUTS : inputNames(model.describeInput());
     this.dimension = embed(List.of(probe))[0].length;
+  }
+
+  /**
+   * Why a model cannot run here and where it can: the default image carries ONNX Runtime only, and
+   * the PyTorch engine's jars (with libtorch) ship in the image's {@value #PYTORCH_TAG_SUFFIX} tag,
+   * or beside the jar in {@code engines/pytorch/} (which the jar's manifest Class-Path names).
+   * Starts with its reason, as the fetch failures do, for the operator's status message.
+   */
+  private static String notInstalled(ModelEngine engine) {
+    // DJL also registers helper engines (Rust for the tokenizers, RPC): name only model engines
+    String installed =
+        Arrays.stream(ModelEngine.values())
+            .filter(e -> Engine.hasEngine(e.djlName()))
+            .map(ModelEngine::djlName)
+            .collect(Collectors.joining(", "));
+    String hint =
+        engine == ModelEngine.PYTORCH
+            ? "run it on the model server image's "
+                + PYTORCH_TAG_SUFFIX
+                + " tag (a ModelServer's spec.image), or serve an ONNX export of the model"
+            : "serve the model on an engine this server has";
+    return "EngineNotInstalled: the model needs the "
+        + engine.djlName()
+        + " engine, which this server does not carry (it has "
+        + installed
+        + "): "
+        + hint;
   }
 
   private static Map<String, Object> engineOptions(ModelEngine engine, int threads)

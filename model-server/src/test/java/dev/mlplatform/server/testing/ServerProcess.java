@@ -8,7 +8,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The model server as its own process, started as the container starts it. */
@@ -23,18 +25,26 @@ public final class ServerProcess implements AutoCloseable {
     this.httpPort = httpPort;
   }
 
+  /** The server's main class on the test classpath (every engine the module depends on). */
   public static ServerProcess start(Map<String, String> env) throws IOException {
+    return start(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()), env);
+  }
+
+  /** {@code java -jar JAR}, as the image's entrypoint starts the packaged server. */
+  public static ServerProcess startJar(Path jar, Map<String, String> env) throws IOException {
+    return start(List.of("-jar", jar.toString()), env);
+  }
+
+  private static ServerProcess start(List<String> launch, Map<String, String> env)
+      throws IOException {
     int httpPort = freePort();
     Path log = Files.createTempFile("model-server", ".log");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx512m");
+    command.addAll(launch);
     ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     Map<String, String> all = new HashMap<>();
     all.put("HTTP_PORT", "" + httpPort);
     all.put("METRICS_PORT", "" + freePort());
