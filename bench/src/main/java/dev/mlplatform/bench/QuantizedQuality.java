@@ -1,7 +1,8 @@
 package dev.mlplatform.bench;
 
 import dev.mlplatform.server.inference.BundledModels;
-import dev.mlplatform.server.inference.DjlEmbeddingModel;
+import dev.mlplatform.server.inference.EmbeddingModel;
+import dev.mlplatform.server.inference.EmbeddingModels;
 import dev.mlplatform.server.inference.ModelFiles;
 import dev.mlplatform.server.inference.ModelLocator;
 import dev.mlplatform.server.inference.Pooling;
@@ -49,8 +50,8 @@ public final class QuantizedQuality {
                 null) // bundled: and file:// only
             .locate(uri, null);
     try (TextTokenizer tokenizer = new TextTokenizer(files.tokenizer(), 256);
-        DjlEmbeddingModel model =
-            new DjlEmbeddingModel(
+        EmbeddingModel model =
+            EmbeddingModels.load(
                 files, Pooling.MEAN, 2, tokenizer.tokenize(List.of("probe")).get(0))) {
       List<TokenizedText> tokens = tokenizer.tokenize(texts);
       if (describe) {
