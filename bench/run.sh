@@ -24,7 +24,7 @@ SHAPES=(
   "single 16 1 bench/sentences.txt"
   "batch 4 32 bench/sentences.txt"
   "mixed 16 1 bench/mixed.txt"
-  "mixed-batch 4 32 bench/mixed.txt"
+  "mixed-batch 4 8 bench/mixed.txt"
 )
 
 command -v wrk >/dev/null || { echo "wrk is needed: make bench-deps" >&2; exit 1; }
@@ -51,9 +51,9 @@ field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" "$OUT/wrk-$1.txt" | tail -1; }
 
 run_wrk() { # file-label port connections batch corpus
   local label=$1 port=$2 conns=$3 batch=$4 corpus=$5
-  BATCH=$batch SENTENCES=$corpus on_wrk_cpus wrk -t1 -c"$conns" -d3s --timeout 10s \
+  BATCH=$batch SENTENCES=$corpus on_wrk_cpus wrk -t1 -c"$conns" -d3s --timeout 30s \
     -s bench/predict.lua "http://127.0.0.1:$port" >/dev/null
-  BATCH=$batch SENTENCES=$corpus on_wrk_cpus wrk -t1 -c"$conns" -d"${DURATION}s" --timeout 10s \
+  BATCH=$batch SENTENCES=$corpus on_wrk_cpus wrk -t1 -c"$conns" -d"${DURATION}s" --timeout 30s \
     -s bench/predict.lua "http://127.0.0.1:$port" >>"$OUT/wrk-$label.txt"
   echo "   $label: $(tail -1 "$OUT/wrk-$label.txt")"
 }
