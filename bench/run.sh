@@ -66,12 +66,7 @@ best_of() {
 
 table=$OUT/summary.md
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-{
-  echo "| shape | model | ours, embeddings/s (p99) | baseline, embeddings/s (p99) | ours / baseline |"
-  echo "|---|---|---|---|---|"
-} >"$table.rows"
-extras=()
-
+declare -A cell # "row|model" -> "ours | baseline | ratio" (markdown cells)
 for model in $MODELS; do
   echo "== $model: starting our server, then the baseline"
   rm -f "$OUT"/wrk-*-"$model".txt
@@ -102,18 +97,18 @@ for model in $MODELS; do
     done
     read -r o_rps o_p99 o_err <<<"$(best_of "$label-ours-$model")"
     read -r b_rps b_p99 b_err <<<"$(best_of "$label-baseline-$model")"
-    awk -v l="$label" -v c="$conns" -v b="$batch" -v m="$model" -v orps="$o_rps" -v op99="$o_p99" \
-      -v oerr="$o_err" -v brps="$b_rps" -v bp99="$b_p99" -v berr="$b_err" 'BEGIN {
-        e = (oerr + berr > 0) ? sprintf(" (errors: %d / %d)", oerr, berr) : ""
-        printf "| %s, %d conn. x %d | %s | %.1f (%.0f ms) | %.1f (%.0f ms) | **%.2f**%s |\n",
-          l, c, b, m, orps * b, op99, brps * b, bp99, orps / brps, e }' >>"$table.rows"
+    cell["$label|$model"]=$(awk -v b="$batch" -v orps="$o_rps" -v op99="$o_p99" -v oerr="$o_err" \
+      -v brps="$b_rps" -v bp99="$b_p99" -v berr="$b_err" 'BEGIN {
+        e = (oerr + berr > 0) ? sprintf(" (errors %d / %d)", oerr, berr) : ""
+        printf "%.1f (%.0f ms) | %.1f (%.0f ms) | **%.2f**%s", orps * b, op99, brps * b, bp99,
+          (brps > 0 ? orps / brps : 0), e }')
   done
   ours_peak=$(peak_rss_mb "$ours")
   baseline_peak=$(peak_rss_mb "$baseline")
   kill "$ours" "$baseline"
   wait "$ours" "$baseline" 2>/dev/null || true
-  extras+=("| start to ready | $model | ${ours_ready} s | ${baseline_ready} s | |")
-  extras+=("| RSS when ready / peak | $model | ${ours_rss_ready} / ${ours_peak} MB | - / ${baseline_peak} MB | |")
+  cell["start|$model"]="${ours_ready} s | ${baseline_ready} s | "
+  cell["rss|$model"]="${ours_rss_ready} / ${ours_peak} MB | ${baseline_peak} MB | "
 done
 
 echo "== int8 against fp32 on the mixed corpus, text by text"
@@ -125,11 +120,28 @@ echo "$quality"
 {
   echo "make bench: $(nproc) cores$([[ -n ${BENCH_CPUS:-} ]] && echo " (servers on $BENCH_CPUS)")$([[ -n ${WRK_CPUS:-} ]] && echo ", wrk on $WRK_CPUS"), ${DURATION} s per run, best of $ROUNDS round(s), load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
   echo
-  cat "$table.rows"
-  printf '%s\n' "${extras[@]}"
+  header="| embeddings/s (p99) |"
+  rule="|---|"
+  for model in $MODELS; do
+    header+=" ours, $model | baseline | ratio |"
+    rule+="---|---|---|"
+  done
+  echo "$header"
+  echo "$rule"
+  for shape in "${SHAPES[@]}"; do
+    read -r label conns batch corpus <<<"$shape"
+    row="| $label: $conns conn. x $batch, $(basename "$corpus") |"
+    for model in $MODELS; do row+=" ${cell["$label|$model"]} |"; done
+    echo "$row"
+  done
+  row="| start to ready |"
+  for model in $MODELS; do row+=" ${cell["start|$model"]} |"; done
+  echo "$row"
+  row="| RSS when ready / peak (baseline: peak) |"
+  for model in $MODELS; do row+=" ${cell["rss|$model"]} |"; done
+  echo "$row"
   echo
   echo "$quality" | sed 's/^/    /'
 } >"$table"
-rm -f "$table.rows"
 echo
 cat "$table"
