@@ -33,8 +33,12 @@ test: test-deps ## Run unit and integration tests (what CI runs); sets up its to
 bench-deps: ## Install (or name) what the benchmarks need: wrk
 	bash tools/setup.sh bench
 
-bench: build bench-deps ## Benchmark: engine alone vs the HTTP server under wrk (docs/performance.md)
+bench: build bench-deps ## Benchmark: the server vs a naive ONNX Runtime server, side by side under wrk (docs/performance.md)
 	bash bench/run.sh
+
+.PHONY: bench-engine
+bench-engine: build bench-deps ## Benchmark: each engine alone in-process vs the HTTP server under wrk (ONNX Runtime, PyTorch)
+	bash bench/engine.sh
 
 .PHONY: bench-load
 bench-load: build bench-deps ## Load over time: max, rate-limited, overload (single and batch), recovery; plots in bench/results

@@ -1,105 +1,147 @@
 #!/usr/bin/env bash
-# make bench: for each engine, the engine alone in-process vs the HTTP server under wrk, in one run
-# on this machine. Prints the figures and the server/engine ratios; writes them to bench/results/.
+# make bench: the model server against a naive ONNX Runtime server (bench's NaiveOrtServer: the same
+# model files and onnxruntime jar, default session options, one request = one inference), both
+# driven by the same wrk script at the same concurrency, in one run on this machine; fp32, then the
+# int8 model. Prints one table with the ratios ours / baseline and writes it, with every wrk output
+# and the servers' logs, to bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/server.sh
 
-DURATION=${DURATION:-20}            # seconds per wrk run
-# On a machine with cores to spare, BENCH_CPUS pins the engine-alone runs and the server to those
-# cores and WRK_CPUS pins wrk elsewhere (taskset lists, e.g. BENCH_CPUS=0-1 WRK_CPUS=2), so the
-# load generator stops competing with the model. Unset, everything shares all cores.
-CORES=$(on_bench_cpus nproc)
-# engine-alone shapes, WORKERSxTHREADS: passes side by side x intra-op threads per pass; the best
-# of all is the ceiling. The server runs with its defaults (INFERENCE_WORKERS/INFERENCE_THREADS from
-# the environment, when set, are passed on).
-PARALLELISM=${PARALLELISM:-"1x$CORES ${CORES}x1"}
-ENGINES=${ENGINES:-"OnnxRuntime PyTorch"}
+DURATION=${DURATION:-20} # seconds per wrk run (after 3 s of warm-up at the same shape)
+ROUNDS=${ROUNDS:-1}      # how many times each shape alternates ours / baseline (the best counts)
+MODELS=${MODELS:-"all-minilm-l6-v2 all-minilm-l6-v2-q"}
 HTTP_PORT=${BENCH_HTTP_PORT:-18080}
 METRICS_PORT=${BENCH_METRICS_PORT:-19090}
+BASELINE_PORT=${BENCH_BASELINE_PORT:-18081}
 JAR=model-server/target/model-server.jar
 BENCH_JAR=bench/target/bench.jar
-TORCHSCRIPT=$PWD/model-server/target/fixtures/all-minilm-l6-v2-torchscript
 OUT=bench/results
 mkdir -p "$OUT"
-: >"$OUT/summary.txt"
 
-command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+# label connections texts-per-request corpus
+SHAPES=(
+  "single 16 1 bench/sentences.txt"
+  "batch 4 32 bench/sentences.txt"
+  "mixed 16 1 bench/mixed.txt"
+  "mixed-batch 4 8 bench/mixed.txt"
+)
+
+command -v wrk >/dev/null || { echo "wrk is needed: make bench-deps" >&2; exit 1; }
 [[ -f $JAR && -f $BENCH_JAR ]] || mvn -q -B package -DskipTests
 
-model_uri() {
-  case $1 in
-    OnnxRuntime) echo "bundled:all-minilm-l6-v2" ;;
-    PyTorch)
-      if [[ ! -f $TORCHSCRIPT/model.pt ]]; then
-        tmp=$(mktemp -d)
-        (cd "$tmp" && jar xf "$OLDPWD/$JAR" all-minilm-l6-v2.onnx all-minilm-l6-v2-tokenizer.json)
-        bash tools/torchscript-fixture.sh "$tmp/all-minilm-l6-v2.onnx" "$tmp/all-minilm-l6-v2-tokenizer.json" "$TORCHSCRIPT" >&2
-        rm -rf "$tmp"
-      fi
-      echo "file://$TORCHSCRIPT" ;;
-  esac
-}
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
 
-run_wrk() { # label connections batch
-  local label=$1 conns=$2 batch=$3
-  # warm the server at this shape, then measure
-  BATCH=$batch on_wrk_cpus wrk -t1 -c"$conns" -d3s -s bench/predict.lua "http://127.0.0.1:$HTTP_PORT" >/dev/null
-  BATCH=$batch on_wrk_cpus wrk -t1 -c"$conns" -d"${DURATION}s" --timeout 10s -s bench/predict.lua \
-    "http://127.0.0.1:$HTTP_PORT" | tee "$OUT/wrk-$label.txt" | grep RESULT
-}
-
-field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" "$OUT/wrk-$1.txt"; }
-
-bench_engine() { # engine
-  local engine=$1 uri
-  uri=$(model_uri "$engine")
-  : >"$OUT/engine-$engine.txt"
-  local shape
-  for shape in $PARALLELISM; do
-    echo "== $engine: engine alone (in-process, pre-tokenised, $shape workers x threads)"
-    on_bench_cpus java -Xmx1g -cp "$JAR:$BENCH_JAR" dev.mlplatform.bench.EngineThroughput \
-      bench/sentences.txt "$uri" "${shape%x*}" "${shape#*x}" 5 2>/dev/null | tee -a "$OUT/engine-$engine.txt"
+# wait_ready PID PORT LOG: until /health/ready answers 200 (60 s at most)
+wait_ready() {
+  for _ in $(seq 1 1200); do
+    curl -sf "localhost:$2/health/ready" >/dev/null && return 0
+    kill -0 "$1" 2>/dev/null || { cat "$3"; exit 1; }
+    sleep 0.05
   done
-  local engine_best engine_best_at
-  engine_best=$(awk '/^best/ {print $2}' "$OUT/engine-$engine.txt" | sort -g | tail -1)
-  engine_best_at=$(awk -v best="$engine_best" '/^engine/ {shape=$3 "x" $6} /^best/ && $2 == best {print shape " workers x threads, batch " $NF; exit}' "$OUT/engine-$engine.txt")
-
-  echo "== $engine: server"
-  local start_ns pid
-  start_ns=$(date +%s%N)
-  start_server "$OUT/server-$engine.log" MODEL_URI="$uri"
-  pid=$server_pid
-  local ready_s rss_ready_mb rss_peak_mb
-  ready_s=$(awk "BEGIN {printf \"%.2f\", ($(date +%s%N) - $start_ns) / 1e9}")
-  rss_ready_mb=$(rss_mb $pid)
-  local server_shape
-  server_shape=$(curl -sf "localhost:$HTTP_PORT/info" | sed -n 's/.*"inference_workers":\([0-9]*\).*"inference_threads":\([0-9]*\).*/\1x\2/p')
-  echo "ready after ${ready_s} s (process start to /health/ready 200), RSS ${rss_ready_mb} MB, $server_shape workers x threads"
-  echo "-- wrk: 16 connections, 1 sentence per request"
-  run_wrk "$engine-c16-b1" 16 1
-  echo "-- wrk: 4 connections, 32 sentences per request"
-  run_wrk "$engine-c4-b32" 4 32
-  rss_peak_mb=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' /proc/$pid/status)
-  kill $pid && wait $pid || true
-
-  local single batch
-  single=$(field "$engine-c16-b1" rps)
-  batch=$(awk "BEGIN {print $(field "$engine-c4-b32" rps) * 32}")
-  {
-    echo "== $engine ($CORES cores${BENCH_CPUS:+ ($BENCH_CPUS)}${WRK_CPUS:+, wrk on $WRK_CPUS}, server $server_shape workers x threads, $(awk '/tokens on average/ {print $(NF-3); exit}' "$OUT/engine-$engine.txt") tokens per sentence on average)"
-    printf '  engine alone, best shape     %7.1f embeddings/s (%s)\n' "$engine_best" "$engine_best_at"
-    printf '  server c=16, 1 per request   %7.1f embeddings/s  ratio %.2f  p50 %s ms  p99 %s ms  errors %s\n' \
-      "$single" "$(awk "BEGIN {print $single / $engine_best}")" "$(field "$engine-c16-b1" p50_ms)" "$(field "$engine-c16-b1" p99_ms)" "$(field "$engine-c16-b1" errors)"
-    printf '  server c=4, 32 per request   %7.1f embeddings/s  ratio %.2f  p50 %s ms  p99 %s ms  errors %s\n' \
-      "$batch" "$(awk "BEGIN {print $batch / $engine_best}")" "$(field "$engine-c4-b32" p50_ms)" "$(field "$engine-c4-b32" p99_ms)" "$(field "$engine-c4-b32" errors)"
-    echo "  start to ready               ${ready_s} s"
-    echo "  RSS                          ${rss_ready_mb} MB when ready, ${rss_peak_mb} MB peak"
-  } >>"$OUT/summary.txt"
+  echo "not ready after 60 s: $3" >&2
+  exit 1
 }
 
-for engine in $ENGINES; do
-  bench_engine "$engine"
+seconds_since() { awk "BEGIN {printf \"%.2f\", ($(date +%s%N) - $1) / 1e9}"; }
+peak_rss_mb() { awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
+field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" "$OUT/wrk-$1.txt" | tail -1; }
+
+run_wrk() { # file-label port connections batch corpus
+  local label=$1 port=$2 conns=$3 batch=$4 corpus=$5
+  BATCH=$batch SENTENCES=$corpus on_wrk_cpus wrk -t1 -c"$conns" -d3s --timeout 30s \
+    -s bench/predict.lua "http://127.0.0.1:$port" >/dev/null
+  BATCH=$batch SENTENCES=$corpus on_wrk_cpus wrk -t1 -c"$conns" -d"${DURATION}s" --timeout 30s \
+    -s bench/predict.lua "http://127.0.0.1:$port" >>"$OUT/wrk-$label.txt"
+  echo "   $label: $(tail -1 "$OUT/wrk-$label.txt")"
+}
+
+# best_of LABEL: the round with the highest throughput, as "rps p99 errors"
+best_of() {
+  sed -n 's/.*rps=\([0-9.]*\) .*p99_ms=\([0-9.]*\) errors=\([0-9]*\).*/\1 \2 \3/p' "$OUT/wrk-$1.txt" |
+    sort -g -k1 | tail -1
+}
+
+table=$OUT/summary.md
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+declare -A cell # "row|model" -> "ours | baseline | ratio" (markdown cells)
+for model in $MODELS; do
+  echo "== $model: starting our server, then the baseline"
+  rm -f "$OUT"/wrk-*-"$model".txt
+  start_ns=$(date +%s%N)
+  ${BENCH_CPUS:+taskset -c "$BENCH_CPUS"} env MODEL_URI="bundled:$model" HTTP_PORT="$HTTP_PORT" \
+    METRICS_PORT="$METRICS_PORT" SHUTDOWN_DRAIN_SECONDS=0 \
+    java -Xmx1g $SERVER_JAVA_OPTS -jar "$JAR" >"$OUT/server-$model.log" 2>&1 &
+  ours=$!
+  pids+=("$ours")
+  wait_ready "$ours" "$HTTP_PORT" "$OUT/server-$model.log"
+  ours_ready=$(seconds_since "$start_ns")
+  ours_rss_ready=$(rss_mb "$ours")
+  start_ns=$(date +%s%N)
+  ${BENCH_CPUS:+taskset -c "$BENCH_CPUS"} java -Xmx1g -cp "$JAR:$BENCH_JAR" \
+    dev.mlplatform.bench.NaiveOrtServer "$BASELINE_PORT" "$model" >"$OUT/baseline-$model.log" 2>&1 &
+  baseline=$!
+  pids+=("$baseline")
+  wait_ready "$baseline" "$BASELINE_PORT" "$OUT/baseline-$model.log"
+  baseline_ready=$(seconds_since "$start_ns")
+  echo "   ready: ours ${ours_ready} s (RSS ${ours_rss_ready} MB), baseline ${baseline_ready} s"
+
+  for shape in "${SHAPES[@]}"; do
+    read -r label conns batch corpus <<<"$shape"
+    echo "-- $model, $label: $conns connections x $batch text(s) per request from $corpus"
+    for _ in $(seq 1 "$ROUNDS"); do
+      run_wrk "$label-ours-$model" "$HTTP_PORT" "$conns" "$batch" "$corpus"
+      run_wrk "$label-baseline-$model" "$BASELINE_PORT" "$conns" "$batch" "$corpus"
+    done
+    read -r o_rps o_p99 o_err <<<"$(best_of "$label-ours-$model")"
+    read -r b_rps b_p99 b_err <<<"$(best_of "$label-baseline-$model")"
+    cell["$label|$model"]=$(awk -v b="$batch" -v orps="$o_rps" -v op99="$o_p99" -v oerr="$o_err" \
+      -v brps="$b_rps" -v bp99="$b_p99" -v berr="$b_err" 'BEGIN {
+        e = (oerr + berr > 0) ? sprintf(" (errors %d / %d)", oerr, berr) : ""
+        printf "%.1f (%.0f ms) | %.1f (%.0f ms) | **%.2f**%s", orps * b, op99, brps * b, bp99,
+          (brps > 0 ? orps / brps : 0), e }')
+  done
+  ours_peak=$(peak_rss_mb "$ours")
+  baseline_peak=$(peak_rss_mb "$baseline")
+  kill "$ours" "$baseline"
+  wait "$ours" "$baseline" 2>/dev/null || true
+  cell["start|$model"]="${ours_ready} s | ${baseline_ready} s | "
+  cell["rss|$model"]="${ours_rss_ready} / ${ours_peak} MB | ${baseline_peak} MB | "
 done
+
+echo "== int8 against fp32 on the mixed corpus, text by text"
+quality=$(java -Xmx1g -Dai.djl.offline=true -Dai.djl.onnx.disable_alternative=true \
+  -cp "$JAR:$BENCH_JAR" dev.mlplatform.bench.QuantizedQuality bench/mixed.txt \
+  bundled:all-minilm-l6-v2 bundled:all-minilm-l6-v2-q 2>/dev/null)
+echo "$quality"
+
+{
+  echo "make bench: $(nproc) cores$([[ -n ${BENCH_CPUS:-} ]] && echo " (servers on $BENCH_CPUS)")$([[ -n ${WRK_CPUS:-} ]] && echo ", wrk on $WRK_CPUS"), ${DURATION} s per run, best of $ROUNDS round(s), load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+  echo
+  header="| embeddings/s (p99) |"
+  rule="|---|"
+  for model in $MODELS; do
+    header+=" ours, $model | baseline | ratio |"
+    rule+="---|---|---|"
+  done
+  echo "$header"
+  echo "$rule"
+  for shape in "${SHAPES[@]}"; do
+    read -r label conns batch corpus <<<"$shape"
+    row="| $label: $conns conn. x $batch, $(basename "$corpus") |"
+    for model in $MODELS; do row+=" ${cell["$label|$model"]} |"; done
+    echo "$row"
+  done
+  row="| start to ready |"
+  for model in $MODELS; do row+=" ${cell["start|$model"]} |"; done
+  echo "$row"
+  row="| RSS when ready / peak (baseline: peak) |"
+  for model in $MODELS; do row+=" ${cell["rss|$model"]} |"; done
+  echo "$row"
+  echo
+  echo "$quality" | sed 's/^/    /'
+} >"$table"
 echo
-cat "$OUT/summary.txt"
+cat "$table"

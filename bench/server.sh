@@ -1,5 +1,5 @@
-# Sourced by bench/run.sh and bench/load.sh: the model server jar ($JAR) started cold on the bench's
-# ports ($HTTP_PORT, $METRICS_PORT), and its resident memory.
+# Sourced by bench/run.sh, bench/engine.sh and bench/load.sh: the model server jar ($JAR) started
+# cold on the bench's ports ($HTTP_PORT, $METRICS_PORT), and its resident memory.
 
 # The JVM flags of the image (Dockerfile.server) that matter for speed and memory: C1 only, and
 # a capped young generation.

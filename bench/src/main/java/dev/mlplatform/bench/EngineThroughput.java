@@ -2,6 +2,8 @@ package dev.mlplatform.bench;
 
 import dev.mlplatform.server.inference.BundledModels;
 import dev.mlplatform.server.inference.DjlEmbeddingModel;
+import dev.mlplatform.server.inference.EmbeddingModel;
+import dev.mlplatform.server.inference.EmbeddingModels;
 import dev.mlplatform.server.inference.ModelFiles;
 import dev.mlplatform.server.inference.ModelLocator;
 import dev.mlplatform.server.inference.Pooling;
@@ -40,9 +42,7 @@ public final class EngineThroughput {
                 null) // bundled: and file:// only
             .locate(uri, null);
     try (TextTokenizer tokenizer = new TextTokenizer(files.tokenizer(), 256);
-        DjlEmbeddingModel model =
-            new DjlEmbeddingModel(
-                files, Pooling.MEAN, threads, tokenizer.tokenize(List.of("probe")).get(0))) {
+        EmbeddingModel model = load(files, threads, tokenizer.tokenize(List.of("probe")).get(0))) {
       List<TokenizedText> tokens = tokenizer.tokenize(sentences);
       double meanTokens = tokens.stream().mapToInt(TokenizedText::length).average().orElse(0);
       System.out.printf(
@@ -62,8 +62,15 @@ public final class EngineThroughput {
     }
   }
 
+  /** The server's runner for the engine, or DJL's for every engine with -Dbench.djl=true. */
+  private static EmbeddingModel load(ModelFiles files, int threads, TokenizedText probe) {
+    return Boolean.getBoolean("bench.djl")
+        ? new DjlEmbeddingModel(files, Pooling.MEAN, threads, probe)
+        : EmbeddingModels.load(files, Pooling.MEAN, threads, probe);
+  }
+
   private static double measure(
-      DjlEmbeddingModel model, List<TokenizedText> tokens, int batch, int workers, double seconds)
+      EmbeddingModel model, List<TokenizedText> tokens, int batch, int workers, double seconds)
       throws InterruptedException {
     List<List<TokenizedText>> batches = new ArrayList<>();
     for (int i = 0; i + batch <= tokens.size() * 4; i += batch) {

@@ -7,8 +7,8 @@ import dev.mlplatform.server.fetch.ArchiveFetcher;
 import dev.mlplatform.server.fetch.HubClient;
 import dev.mlplatform.server.fetch.HubFetcher;
 import dev.mlplatform.server.inference.BundledModels;
-import dev.mlplatform.server.inference.DjlEmbeddingModel;
 import dev.mlplatform.server.inference.EmbeddingModel;
+import dev.mlplatform.server.inference.EmbeddingModels;
 import dev.mlplatform.server.inference.ModelFiles;
 import dev.mlplatform.server.inference.ModelLocator;
 import dev.mlplatform.server.inference.ModelSettings;
@@ -69,7 +69,7 @@ public final class ModelRuntime implements AutoCloseable {
     EmbeddingModel model;
     try {
       TokenizedText probe = tokenizer.tokenize(List.of("warm up")).get(0);
-      model = new DjlEmbeddingModel(files, settings.pooling(), config.inferenceThreads(), probe);
+      model = EmbeddingModels.load(files, settings.pooling(), config.inferenceThreads(), probe);
       warmUp(tokenizer, model, config.maxBatchSize(), settings.maxSequenceLength());
     } catch (RuntimeException e) {
       tokenizer.close();

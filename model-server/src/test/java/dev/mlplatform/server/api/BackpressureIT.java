@@ -9,8 +9,8 @@ import dev.mlplatform.server.config.ServerConfig;
 import dev.mlplatform.server.embedding.EmbeddingService;
 import dev.mlplatform.server.embedding.LoadedModel;
 import dev.mlplatform.server.inference.BundledModels;
-import dev.mlplatform.server.inference.DjlEmbeddingModel;
 import dev.mlplatform.server.inference.EmbeddingModel;
+import dev.mlplatform.server.inference.EmbeddingModels;
 import dev.mlplatform.server.inference.ModelEngine;
 import dev.mlplatform.server.inference.ModelFiles;
 import dev.mlplatform.server.inference.ModelSettings;
@@ -92,7 +92,7 @@ class BackpressureIT {
     tokenizer = new TextTokenizer(files.tokenizer(), 256);
     model =
         new GatedModel(
-            new DjlEmbeddingModel(
+            EmbeddingModels.load(
                 files, Pooling.MEAN, 2, tokenizer.tokenize(List.of("probe")).get(0)));
     batcher =
         new DynamicBatcher(model, new BatchingConfig(8, Duration.ZERO, 16384, QUEUE, 1), metrics);

@@ -43,11 +43,29 @@ class BatchPlannerTest {
     // 4 x 250 = 1000 fits; a fifth 250-token text would make 1250
     List<List<Integer>> batches = planner.plan(List.of(250, 250, 250, 250, 250, 10), LENGTH);
 
-    assertThat(batches).containsExactly(List.of(10, 250, 250, 250), List.of(250, 250));
+    assertThat(batches).hasSize(3).first().isEqualTo(List.of(10));
     for (List<Integer> batch : batches) {
       assertThat(batch.size() * batch.stream().mapToInt(i -> i).max().orElseThrow())
           .isLessThanOrEqualTo(1000);
     }
+  }
+
+  @Test
+  void short_texts_do_not_ride_in_a_pass_padded_to_a_long_ones_length() {
+    BatchPlanner planner = new BatchPlanner(32, 16_384);
+
+    List<List<Integer>> batches = planner.plan(List.of(200, 12, 15, 14, 230, 13, 11, 10), LENGTH);
+
+    // one pass of all eight would compute 8 x 230 tokens; these two compute 6 x 15 + 2 x 230
+    assertThat(batches).containsExactly(List.of(10, 11, 12, 13, 14, 15), List.of(200, 230));
+  }
+
+  @Test
+  void texts_of_similar_length_share_one_pass_rather_than_pay_for_two() {
+    BatchPlanner planner = new BatchPlanner(32, 16_384);
+
+    assertThat(planner.plan(List.of(12, 12, 12, 12, 12, 12, 12, 12), LENGTH)).hasSize(1);
+    assertThat(planner.plan(List.of(110, 100), LENGTH)).containsExactly(List.of(100, 110));
   }
 
   @Test

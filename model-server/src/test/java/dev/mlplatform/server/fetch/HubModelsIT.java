@@ -2,7 +2,6 @@ package dev.mlplatform.server.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.engine.Engine;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.onnxruntime.OnnxTensor;
@@ -156,9 +155,7 @@ class HubModelsIT {
   }
 
   private static float[][] reference(Model model, List<String> texts) throws Exception {
-    // DJL's engine creates the process's one OrtEnvironment with its own thread pool and fails if
-    // one exists, which would break every later test in this JVM: let it create it, then share it
-    Engine.getEngine("OnnxRuntime");
+    // the process's one environment, shared with the server's ONNX Runtime runner
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (HuggingFaceTokenizer tokenizer =
             HuggingFaceTokenizer.builder()

@@ -10,26 +10,33 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The PyTorch engine on the TorchScript computes what ONNX Runtime computes on the ONNX weights.
+ * The PyTorch engine on the TorchScript computes what ONNX Runtime computes on the ONNX weights,
+ * and the server's own ONNX Runtime runner computes what DJL's ONNX Runtime engine does.
  */
 class EngineAgreementIT {
 
+  /** On the runner the server picks for the model's engine. */
   private static float[][] embed(ModelFiles files, List<String> texts) {
     try (TextTokenizer tokenizer = new TextTokenizer(files.tokenizer(), 256);
-        DjlEmbeddingModel model =
-            new DjlEmbeddingModel(
+        EmbeddingModel model =
+            EmbeddingModels.load(
                 files, Pooling.MEAN, 2, tokenizer.tokenize(List.of("probe")).get(0))) {
       assertThat(model.engine()).isEqualTo(files.engine());
       return model.embed(tokenizer.tokenize(texts));
     }
   }
 
-  @Test
-  void pytorch_and_onnx_runtime_agree_on_every_sentence() {
+  private static List<String> texts() {
     List<String> texts = new ArrayList<>(Sentences.VARIED);
     texts.add("कृत्रिम बुद्धिमत्ता तेजी से बदल रही है।");
     texts.add("public static void main(String[] args) { System.out.println(\"hi\"); }");
     texts.add("Quantum ".repeat(400)); // far past the 256-token window: both truncate alike
+    return texts;
+  }
+
+  @Test
+  void pytorch_and_onnx_runtime_agree_on_every_sentence() {
+    List<String> texts = texts();
     ModelFiles onnx =
         new BundledModels(TestEnv.config().modelCacheDir()).unpack("all-minilm-l6-v2");
     ModelFiles torch =

@@ -12,8 +12,8 @@ class QuantizedModelIT {
   private static float[][] embed(String bundled, List<String> texts) {
     ModelFiles files = new BundledModels(TestEnv.config().modelCacheDir()).unpack(bundled);
     try (TextTokenizer tokenizer = new TextTokenizer(files.tokenizer(), 256);
-        DjlEmbeddingModel model =
-            new DjlEmbeddingModel(
+        EmbeddingModel model =
+            EmbeddingModels.load(
                 files, Pooling.MEAN, 2, tokenizer.tokenize(List.of("probe")).get(0))) {
       return model.embed(tokenizer.tokenize(texts));
     }
