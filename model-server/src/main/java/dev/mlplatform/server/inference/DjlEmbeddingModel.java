@@ -13,7 +13,6 @@ import ai.djl.translate.TranslateException;
 import ai.djl.util.PairList;
 import ai.djl.util.Utils;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
@@ -120,15 +119,8 @@ public final class DjlEmbeddingModel implements EmbeddingModel {
     }
     // before the first ORT class loads its natives
     new OnnxRuntimeNatives(Utils.getEngineCacheDir("onnxruntime")).install();
-    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-    options.setIntraOpNumThreads(threads);
-    options.setInterOpNumThreads(1);
-    options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-    options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-    // Idle ORT threads spin by default; on a few cores that steals the CPU the HTTP threads need
-    // to parse and tokenise the next batch's requests.
-    options.addConfigEntry("session.intra_op.allow_spinning", "0");
-    return Map.of("sessionOptions", options);
+    // the same session as the server's own ONNX Runtime runner, for A/B runs
+    return Map.of("sessionOptions", OrtEmbeddingModel.sessionOptions(threads));
   }
 
   private static void setIfAbsent(String key, String value) {
