@@ -6,7 +6,7 @@
 # check that nothing is left. Prints a timing table at the end.
 #
 #   KEEP=1               leave the cluster up (and print `export KUBECONFIG=...`); `make e2e-down`
-#   E2E_SCENARIOS="..."  the scenarios to run, in order (default: all: minimal delete full rollout heal failures)
+#   E2E_SCENARIOS="..."  the scenarios to run, in order (default: all: minimal delete full rollout heal failures gitops)
 #   E2E_ARTIFACTS=DIR    where the component logs go when a run fails (default
 #                        /var/tmp/mlplatform-e2e-artifacts; cleared at the start of each run)
 #   E2E_TIMEOUT=SECONDS  how long to wait for pods and conditions (default 300; the CPU is shared)
@@ -33,9 +33,15 @@
 #            kube-proxy; 429s would be counted apart)
 #   heal     self-healing: a deleted pod is replaced and the ModelServer Ready again; a deleted
 #            Deployment is recreated by the operator (new uid) and Ready again; then the operator
-#            runs as production does (2 replicas, LEADER_ELECTION=true), a change is made and the
-#            Lease holder killed at once (SIGKILL): the other replica takes the Lease and
-#            reconciles the change
+#            runs as production does (2 replicas, LEADER_ELECTION=true), the Lease holder is killed
+#            (SIGKILL) and a change made at once: the other replica takes the Lease and reconciles
+#            the change
+#   gitops   the Argo CD example's sync waves without Argo CD: the development install removed,
+#            the Prometheus Operator's CRDs (stand-ins), wave 0 the prod overlay (server-side,
+#            local images; 2 replicas, one leads), wave 1 the team's directory (examples'
+#            ModelServers and Secret; requests made to fit 2 CPUs); Argo CD's health.lua on each
+#            live ModelServer: Progressing right after the sync, then Healthy; the ServiceMonitor
+#            made now that its API is served. Runs last: it replaces the operator install
 #   failures failure visibility, in a namespace of its own: a ModelServer whose model cannot load
 #            (a file:// URI that does not exist) ends Degraded with reason ModelLoadFailed and the
 #            server's own message, one whose image does not exist with ImagePullBackOff (or
@@ -60,7 +66,7 @@ fi
 
 CLUSTER=tools/e2e/cluster.sh
 KEEP=${KEEP:-}
-SCENARIOS=${E2E_SCENARIOS:-minimal delete full rollout heal failures}
+SCENARIOS=${E2E_SCENARIOS:-minimal delete full rollout heal failures gitops}
 ARTIFACTS=${E2E_ARTIFACTS:-/var/tmp/mlplatform-e2e-artifacts}
 TIMEOUT=${E2E_TIMEOUT:-300}
 DIR=${E2E_DIR:-/var/tmp/mlplatform-e2e}
@@ -198,9 +204,9 @@ if [ -e "$DIR/state/up" ]; then
 fi
 for scenario in $SCENARIOS; do
   case $scenario in
-    minimal | delete | full | rollout | heal | failures) ;;
+    minimal | delete | full | rollout | heal | failures | gitops) ;;
     *)
-      echo "run.sh: unknown scenario $scenario (known: minimal delete full rollout heal failures)" >&2
+      echo "run.sh: unknown scenario $scenario (known: minimal delete full rollout heal failures gitops)" >&2
       failed="preflight"
       exit 2
       ;;
@@ -747,19 +753,204 @@ EOF
   done
   leader=$(lease_holder)
   check "one holds the Lease" sh -c "echo 'leader $leader'; [ -n '$leader' ]" || return 1
-  # a change, and the leader killed at once (SIGKILL): the other replica must finish it
+  # the leader killed (SIGKILL) and a change made at once: no replica holds a live Lease then
+  # (it lasts 15 s), so only the other replica, once it has taken over, can reconcile the change
   t0=$(now)
-  kubectl patch msrv -n "$NS" "$NAME" --type merge -p '{"spec":{"replicas":{"max":3}}}' >/dev/null
-  check "the leader pod killed (--grace-period=0 --force) right after the patch" \
+  check "the leader pod killed (--grace-period=0 --force)" \
     kubectl delete pod -n mlplatform-dev "$leader" --grace-period=0 --force || return 1
-  check "the change is reconciled anyway" \
-    await_converged "$NAME" 3 || return 1
+  check "a change right after (spec.replicas.max 3)" \
+    kubectl patch msrv -n "$NS" "$NAME" --type merge -p '{"spec":{"replicas":{"max":3}}}' || return 1
+  check "the change is reconciled" await_converged "$NAME" 3 || return 1
   took=$(elapsed "$t0")
   holder=$(lease_holder)
   check "... by the other replica, $took s after the kill" \
     sh -c "echo 'Lease held by $holder'; [ -n '$holder' ] && [ '$holder' != '$leader' ]" || return 1
   check "... and Ready" ready_again "$NAME" || return 1
   check "deleting the namespace removes it all" \
+    kubectl delete namespace "$NS" --timeout="${TIMEOUT}s" || return 1
+  NS=$ns
+  NAME=$name
+}
+
+# argocd_health NAMESPACE NAME: Argo CD's verdict on the live ModelServer, from the repository's
+# health.lua run by lua5.1 on `kubectl get -o json` (what Argo CD reads); prints "STATUS: MESSAGE"
+argocd_health() {
+  kubectl get msrv -n "$1" "$2" -o json | python3 -c '
+import json, sys
+def lua(v):
+    if isinstance(v, dict):
+        return "{" + "".join("[" + lua(k) + "]=" + lua(x) + "," for k, x in v.items() if x is not None) + "}"
+    if isinstance(v, list):
+        return "{" + "".join(lua(x) + "," for x in v) + "}"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    return json.dumps(str(v))
+print("obj = " + lua(json.load(sys.stdin)))
+print("local hs = dofile(\"" + sys.argv[1] + "\")")
+print("io.write(hs.status, \": \", hs.message or \"\")")
+' "$repo/k8s/argocd/serving.mlplatform.dev/ModelServer/health.lua" >"$DIR/health-check.lua"
+  lua5.1 "$DIR/health-check.lua"
+}
+
+# health_is NAMESPACE NAME STATUS: Argo CD's verdict is STATUS
+health_is() {
+  local verdict
+  verdict=$(argocd_health "$1" "$2")
+  echo "$2: $verdict"
+  [ "${verdict%%:*}" = "$3" ]
+}
+
+await_health() { # NAMESPACE NAME STATUS
+  local deadline=$((SECONDS + TIMEOUT))
+  until health_is "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || break
+    sleep 1
+  done
+  health_is "$@"
+}
+
+# stand_in_crd PLURAL KIND: a minimal monitoring.coreos.com/v1 CRD (schema open), as the
+# Prometheus Operator's chart would install it before anything uses it
+stand_in_crd() {
+  kubectl apply -f - >/dev/null <<EOF
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: $1.monitoring.coreos.com
+spec:
+  group: monitoring.coreos.com
+  scope: Namespaced
+  names: {kind: $2, listKind: ${2}List, plural: $1, singular: $(tr '[:upper:]' '[:lower:]' <<<"$2")}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+EOF
+  kubectl wait --for=condition=Established "crd/$1.monitoring.coreos.com" --timeout=60s >/dev/null 2>&1 ||
+    { sleep 1; kubectl wait --for=condition=Established "crd/$1.monitoring.coreos.com" --timeout=60s; }
+}
+
+# app_fields FILE: an Argo CD Application's sync wave, source path and destination namespace
+app_fields() {
+  awk '/argocd.argoproj.io\/sync-wave:/ {gsub(/"/, "", $2); wave = $2}
+       /^    path:/ {path = $2}
+       /^    namespace:/ && dest {ns = $2}
+       /^  destination:/ {dest = 1}
+       END {print wave, path, ns}' "$1"
+}
+
+scenario_gitops() {
+  local ns=$NS name=$NAME dir wave0 wave1 leader
+  # what the Argo CD example syncs, in its sync waves, without Argo CD (not available here):
+  # wave -1 the CRD, wave 0 the prod overlay (examples/argocd/mlplatform-operator.yaml), wave 1 the
+  # team's ModelServers and Secret (team-modelservers.yaml), each wave applied server-side as Argo
+  # CD's ServerSideApply=true does, and the next one only once the previous is healthy
+  wave0=$(app_fields examples/argocd/mlplatform-operator.yaml)
+  wave1=$(app_fields examples/argocd/team-modelservers.yaml)
+  check "the operator's wave comes before the team's (${wave0%% *} < ${wave1%% *})" \
+    test "${wave0%% *}" -lt "${wave1%% *}" || return 1
+  check "the operator's application syncs k8s/overlays/prod" \
+    sh -c "echo '$wave0'; [ '$(cut -d' ' -f2 <<<"$wave0")' = k8s/overlays/prod ]" || return 1
+
+  # the production install replaces the development one (both watch every namespace)
+  kubectl delete namespace mlplatform-dev --timeout="${TIMEOUT}s" >/dev/null
+  # the cluster runs the Prometheus Operator's CRDs (stand-ins), which the prod overlay's
+  # ServiceMonitor and PrometheusRule need
+  stand_in_crd servicemonitors ServiceMonitor || return 1
+  stand_in_crd prometheusrules PrometheusRule || return 1
+
+  dir=$DIR/gitops-operator
+  mkdir -p "$dir"
+  cat >"$dir/kustomization.yaml" <<EOF
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - $(realpath --relative-to="$dir" k8s/overlays/prod)
+images:
+  - name: ghcr.io/mlplatform/operator
+    newName: ${OPERATOR_IMAGE%:*}
+    newTag: ${OPERATOR_IMAGE##*:}
+patches:
+  - target:
+      kind: Deployment
+      name: mlplatform-operator
+    patch: |-
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: mlplatform-operator
+      spec:
+        template:
+          spec:
+            containers:
+              - name: operator
+                env:
+                  - name: DEFAULT_SERVER_IMAGE
+                    value: $SERVER_IMAGE
+EOF
+  check "wave 0: kubectl apply --server-side --force-conflicts -k (the prod overlay, local images)" \
+    sh -c "kubectl apply --server-side --force-conflicts -k $dir | tail -3" || return 1
+  check "... the operator's 2 replicas available" \
+    kubectl rollout status -n mlplatform-system deploy/mlplatform-operator --timeout="${TIMEOUT}s" || return 1
+  local deadline=$((SECONDS + TIMEOUT))
+  until [ -n "$(kubectl get lease -n mlplatform-system mlplatform-operator -o jsonpath='{.spec.holderIdentity}' 2>/dev/null)" ]; do
+    [ $SECONDS -lt $deadline ] || break
+    sleep 0.5
+  done
+  leader=$(kubectl get lease -n mlplatform-system mlplatform-operator -o jsonpath='{.spec.holderIdentity}')
+  check "... one of them leads" sh -c "echo 'Lease held by $leader'; [ -n '$leader' ]" || return 1
+
+  # wave 1: the team's directory as Argo CD reads it (modelserver-*.yaml, secret-*.yaml), the
+  # image set to the local tag and the full example's requests made to fit this 2-CPU node
+  NS=${wave1##* }
+  kubectl get namespace "$NS" >/dev/null 2>&1 || kubectl create namespace "$NS" >/dev/null
+  dir=$DIR/gitops-team
+  mkdir -p "$dir"
+  cp examples/modelserver-*.yaml examples/secret-*.yaml "$dir/"
+  cat >"$dir/kustomization.yaml" <<EOF
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: $NS
+resources:
+$(cd "$dir" && ls modelserver-*.yaml secret-*.yaml | sed 's/^/  - /')
+patches:
+  - target:
+      kind: ModelServer
+      name: minilm-search
+    patch: |-
+      - op: replace
+        path: /spec/image
+        value: $SERVER_IMAGE
+      - op: replace
+        path: /spec/replicas
+        value: {min: 1, max: 2}
+      - op: replace
+        path: /spec/resources/requests
+        value: {cpu: 250m, memory: 512Mi}
+  - target:
+      kind: ModelServer
+      name: minilm
+    patch: |-
+      - op: add
+        path: /spec/resources
+        value: {requests: {cpu: 250m, memory: 512Mi}}
+EOF
+  check "wave 1: kubectl apply --server-side -k (the team's ModelServers and Secret)" \
+    sh -c "kubectl apply --server-side --force-conflicts -k $dir | tail -3" || return 1
+  local msrv
+  for msrv in minilm minilm-search; do
+    check "Argo CD health of $msrv right after the sync: Progressing" health_is "$NS" "$msrv" Progressing || return 1
+  done
+  for msrv in minilm minilm-search; do
+    check "... then Healthy" await_health "$NS" "$msrv" Healthy || return 1
+  done
+  check "the ServiceMonitor API is served now: minilm-search has its ServiceMonitor" \
+    kubectl get servicemonitor -n "$NS" minilm-search -o name || return 1
+  check "deleting the team's namespace removes it all" \
     kubectl delete namespace "$NS" --timeout="${TIMEOUT}s" || return 1
   NS=$ns
   NAME=$name
