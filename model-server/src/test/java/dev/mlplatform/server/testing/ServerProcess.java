@@ -37,7 +37,8 @@ public final class ServerProcess implements AutoCloseable {
 
   private static ServerProcess start(List<String> launch, Map<String, String> env)
       throws IOException {
-    int httpPort = freePort();
+    int[] ports = freePorts(2);
+    int httpPort = ports[0];
     Path log = Files.createTempFile("model-server", ".log");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -47,16 +48,32 @@ public final class ServerProcess implements AutoCloseable {
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     Map<String, String> all = new HashMap<>();
     all.put("HTTP_PORT", "" + httpPort);
-    all.put("METRICS_PORT", "" + freePort());
+    all.put("METRICS_PORT", "" + ports[1]);
     all.put("INFERENCE_THREADS", "2");
     all.putAll(env);
     builder.environment().putAll(all);
     return new ServerProcess(builder.start(), log, httpPort);
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+  /**
+   * {@code n} distinct free ports: the sockets stay open until all are chosen (closed one by one,
+   * the kernel handed out the same port twice in a CI run: "METRICS_PORT must differ from
+   * HTTP_PORT").
+   */
+  private static int[] freePorts(int n) throws IOException {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      int[] ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        ServerSocket socket = new ServerSocket(0);
+        sockets.add(socket);
+        ports[i] = socket.getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (ServerSocket socket : sockets) {
+        socket.close();
+      }
     }
   }
 
@@ -65,13 +82,11 @@ public final class ServerProcess implements AutoCloseable {
     await()
         .atMost(Duration.ofSeconds(90))
         .ignoreExceptions()
-        .until(
-            () -> {
-              if (!process.isAlive()) {
-                throw new AssertionError("the server exited: " + log());
-              }
-              return api.get("/health/ready").status() == 200;
-            });
+        .until(() -> !process.isAlive() || api.get("/health/ready").status() == 200);
+    if (!process.isAlive()) {
+      // at once, not after the timeout: the wait above ignores exceptions (connection refused)
+      throw new AssertionError("the server exited: " + log());
+    }
     return api;
   }
 
