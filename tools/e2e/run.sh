@@ -680,6 +680,23 @@ ready_again() {
     kubectl wait -n "$NS" "msrv/$1" --for=condition=Ready --timeout="${TIMEOUT}s"
 }
 
+# pod_processes UID: host processes in the pod's cgroup (cgroupfs or systemd naming)
+pod_processes() {
+  grep -lsE "pod(${1}|${1//-/_})" /proc/[0-9]*/cgroup 2>/dev/null | cut -d/ -f3 || true
+}
+
+await_no_pod_processes() { # UID
+  local deadline=$((SECONDS + 60)) left
+  while left=$(pod_processes "$1"); [ -n "$left" ]; do
+    [ $SECONDS -lt $deadline ] || {
+      echo "still running: $(tr '\n' ' ' <<<"$left")"
+      return 1
+    }
+    sleep 0.2
+  done
+  echo "no process of pod $1 left"
+}
+
 lease_holder() {
   kubectl get lease -n mlplatform-dev mlplatform-operator -o jsonpath='{.spec.holderIdentity}'
 }
@@ -755,9 +772,16 @@ EOF
   check "one holds the Lease" sh -c "echo 'leader $leader'; [ -n '$leader' ]" || return 1
   # the leader killed (SIGKILL) and a change made at once: no replica holds a live Lease then
   # (it lasts 15 s), so only the other replica, once it has taken over, can reconcile the change
+  local uid
+  uid=$(kubectl get pod -n mlplatform-dev "$leader" -o jsonpath='{.metadata.uid}')
+  check "the leader's processes found on the node" \
+    sh -c "p=\$(grep -lsE 'pod(${uid}|${uid//-/_})' /proc/[0-9]*/cgroup | wc -l); echo \"\$p processes\"; [ \"\$p\" -gt 0 ]" || return 1
   t0=$(now)
   check "the leader pod killed (--grace-period=0 --force)" \
     kubectl delete pod -n mlplatform-dev "$leader" --grace-period=0 --force || return 1
+  # the API object goes at once, the container a moment later (the kubelet kills it): the change
+  # must come after the old leader's last process is gone, or it may still reconcile it
+  check "... and its processes gone" await_no_pod_processes "$uid" || return 1
   check "a change right after (spec.replicas.max 3)" \
     kubectl patch msrv -n "$NS" "$NAME" --type merge -p '{"spec":{"replicas":{"max":3}}}' || return 1
   check "the change is reconciled" await_converged "$NAME" 3 || return 1
