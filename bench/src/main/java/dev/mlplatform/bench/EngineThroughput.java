@@ -1,11 +1,9 @@
 package dev.mlplatform.bench;
 
-import dev.mlplatform.server.inference.BundledModels;
 import dev.mlplatform.server.inference.DjlEmbeddingModel;
 import dev.mlplatform.server.inference.EmbeddingModel;
 import dev.mlplatform.server.inference.EmbeddingModels;
 import dev.mlplatform.server.inference.ModelFiles;
-import dev.mlplatform.server.inference.ModelLocator;
 import dev.mlplatform.server.inference.Pooling;
 import dev.mlplatform.server.inference.TextTokenizer;
 import dev.mlplatform.server.inference.TokenizedText;
@@ -34,13 +32,7 @@ public final class EngineThroughput {
     int workers = Integer.parseInt(args[2]);
     int threads = Integer.parseInt(args[3]);
     double seconds = Double.parseDouble(args[4]);
-    ModelFiles files =
-        new ModelLocator(
-                new BundledModels(
-                    Path.of(System.getProperty("java.io.tmpdir"), "mlplatform-models")),
-                null,
-                null) // bundled: and file:// only
-            .locate(uri, null);
+    ModelFiles files = BenchModels.locate(uri);
     try (TextTokenizer tokenizer = new TextTokenizer(files.tokenizer(), 256);
         EmbeddingModel model = load(files, threads, tokenizer.tokenize(List.of("probe")).get(0))) {
       List<TokenizedText> tokens = tokenizer.tokenize(sentences);

@@ -1,10 +1,8 @@
 package dev.mlplatform.bench;
 
-import dev.mlplatform.server.inference.BundledModels;
 import dev.mlplatform.server.inference.EmbeddingModel;
 import dev.mlplatform.server.inference.EmbeddingModels;
 import dev.mlplatform.server.inference.ModelFiles;
-import dev.mlplatform.server.inference.ModelLocator;
 import dev.mlplatform.server.inference.Pooling;
 import dev.mlplatform.server.inference.TextTokenizer;
 import dev.mlplatform.server.inference.TokenizedText;
@@ -42,13 +40,7 @@ public final class QuantizedQuality {
   }
 
   private static List<float[]> embedAll(String uri, List<String> texts, boolean describe) {
-    ModelFiles files =
-        new ModelLocator(
-                new BundledModels(
-                    Path.of(System.getProperty("java.io.tmpdir"), "mlplatform-models")),
-                null,
-                null) // bundled: and file:// only
-            .locate(uri, null);
+    ModelFiles files = BenchModels.locate(uri);
     try (TextTokenizer tokenizer = new TextTokenizer(files.tokenizer(), 256);
         EmbeddingModel model =
             EmbeddingModels.load(
