@@ -2,6 +2,8 @@ package dev.mlplatform.operator;
 
 import dev.mlplatform.operator.config.OperatorConfig;
 import dev.mlplatform.operator.config.RetryPolicy;
+import dev.mlplatform.operator.externalmetrics.ApiServiceRegistration;
+import dev.mlplatform.operator.externalmetrics.ExternalMetricsApi;
 import dev.mlplatform.operator.reconciler.ModelServerEvents;
 import dev.mlplatform.operator.reconciler.ModelServerReconciler;
 import dev.mlplatform.operator.reconciler.OperatorMetrics;
@@ -25,10 +27,13 @@ public final class ModelServerOperator {
 
   private final Operator operator;
   private final ModelServerEvents events;
+  private final ApiServiceRegistration externalMetrics;
 
-  private ModelServerOperator(Operator operator, ModelServerEvents events) {
+  private ModelServerOperator(
+      Operator operator, ModelServerEvents events, ApiServiceRegistration externalMetrics) {
     this.operator = operator;
     this.events = events;
+    this.externalMetrics = externalMetrics;
   }
 
   /** An operator without leadership callbacks (tests, or leader election off). */
@@ -50,6 +55,12 @@ public final class ModelServerOperator {
       Clock clock,
       LeaderCallbacks leadership) {
     ModelServerEvents events = new ModelServerEvents(client, clock);
+    ApiServiceRegistration externalMetrics =
+        new ApiServiceRegistration(
+            client,
+            ExternalMetricsApi.serviceRef(config.externalMetrics(), client),
+            config.monitoringApiCheckInterval(),
+            clock);
     Operator operator =
         new Operator(
             o -> {
@@ -76,6 +87,7 @@ public final class ModelServerOperator {
             new OperatorMetrics(registry),
             clock,
             ServiceMonitorApi.of(client, config.monitoringApiCheckInterval(), clock),
+            externalMetrics,
             events),
         c -> {
           c.withReconciliationMaxInterval(config.reconcileInterval());
@@ -86,7 +98,12 @@ public final class ModelServerOperator {
             c.settingNamespaces(config.watchNamespaces());
           }
         });
-    return new ModelServerOperator(operator, events);
+    return new ModelServerOperator(operator, events, externalMetrics);
+  }
+
+  /** Whether the external-metrics APIService is this operator's; the reconciler asks it too. */
+  public ApiServiceRegistration externalMetrics() {
+    return externalMetrics;
   }
 
   public void start() {

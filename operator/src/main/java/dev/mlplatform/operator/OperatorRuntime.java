@@ -1,6 +1,7 @@
 package dev.mlplatform.operator;
 
 import dev.mlplatform.operator.config.OperatorConfig;
+import dev.mlplatform.operator.externalmetrics.ExternalMetricsApi;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
@@ -35,14 +36,22 @@ public final class OperatorRuntime implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(OperatorRuntime.class);
 
+  private final KubernetesClient client;
+  private final OperatorConfig config;
+  private final Clock clock;
+  private final PrometheusMeterRegistry registry;
   private final ModelServerOperator operator;
   private final ManagementServer management;
+  private Optional<ExternalMetricsApi> externalMetrics = Optional.empty();
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final AtomicBoolean leading = new AtomicBoolean();
 
   public OperatorRuntime(KubernetesClient client, OperatorConfig config, Clock clock) {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.client = client;
+    this.config = config;
+    this.clock = clock;
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     gcMetrics.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -100,6 +109,9 @@ public final class OperatorRuntime implements AutoCloseable {
   public void start() {
     management.start();
     operator.start();
+    externalMetrics =
+        ExternalMetricsApi.start(
+            client, config.externalMetrics(), operator.externalMetrics(), registry, clock);
   }
 
   public int managementPort() {
@@ -169,6 +181,7 @@ public final class OperatorRuntime implements AutoCloseable {
     try {
       operator.stop();
     } finally {
+      externalMetrics.ifPresent(ExternalMetricsApi::close);
       gcMetrics.close();
       management.close();
     }

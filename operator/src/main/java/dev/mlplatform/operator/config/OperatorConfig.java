@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  *     is trusted before the operator asks again
  * @param retry how a failed reconciliation of one ModelServer is retried
  * @param metricsRetention how long a deleted ModelServer's own series stay on /metrics
+ * @param externalMetrics the external-metrics API the operator serves to the HPA
  */
 public record OperatorConfig(
     Set<String> watchNamespaces,
@@ -39,7 +40,24 @@ public record OperatorConfig(
     int reconcileThreads,
     Duration monitoringApiCheckInterval,
     RetryPolicy retry,
-    Duration metricsRetention) {
+    Duration metricsRetention,
+    ExternalMetricsSettings externalMetrics) {
+
+  /**
+   * Where the operator serves {@code external.metrics.k8s.io}.
+   *
+   * @param port HTTPS port; 0 serves nothing, and queue/concurrency ModelServers scale on CPU
+   * @param namespace the operator's namespace (its Service and TLS Secret); null means the client's
+   *     (in-cluster) namespace
+   * @param service the Service the APIService points at
+   * @param tlsSecret the Secret holding the serving certificate all replicas share
+   */
+  public record ExternalMetricsSettings(
+      int port, String namespace, String service, String tlsSecret) {
+    public boolean enabled() {
+      return port != 0;
+    }
+  }
 
   /** The same settings on another management port (tests bind port 0, which the env refuses). */
   public OperatorConfig withManagementPort(int port) {
@@ -54,7 +72,25 @@ public record OperatorConfig(
         reconcileThreads,
         monitoringApiCheckInterval,
         retry,
-        metricsRetention);
+        metricsRetention,
+        externalMetrics);
+  }
+
+  /** The same settings with another external-metrics setup (tests bind port 0 for "any"). */
+  public OperatorConfig withExternalMetrics(ExternalMetricsSettings settings) {
+    return new OperatorConfig(
+        watchNamespaces,
+        defaultServerImage,
+        reconcileInterval,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        managementPort,
+        reconcileThreads,
+        monitoringApiCheckInterval,
+        retry,
+        metricsRetention,
+        settings);
   }
 
   /** One environment variable the operator reads. */
@@ -127,6 +163,31 @@ public record OperatorConfig(
           "How long a deleted ModelServer's own series (JOSDK's per-ModelServer counters) stay"
               + " on /metrics, so a last scrape sees their final values (1s..1h).");
 
+  public static final Option EXTERNAL_METRICS_PORT =
+      new Option(
+          "EXTERNAL_METRICS_PORT",
+          "6443",
+          "HTTPS port of the external.metrics.k8s.io API the HPA reads queue and concurrency"
+              + " from; 0 serves nothing (such ModelServers then scale on CPU).");
+  public static final Option EXTERNAL_METRICS_NAMESPACE =
+      new Option(
+          "EXTERNAL_METRICS_NAMESPACE",
+          "",
+          "The operator's namespace, where its external-metrics Service and TLS Secret live;"
+              + " empty means the pod's own namespace.");
+  public static final Option EXTERNAL_METRICS_SERVICE =
+      new Option(
+          "EXTERNAL_METRICS_SERVICE",
+          "mlplatform-operator-external-metrics",
+          "The Service the APIService v1beta1.external.metrics.k8s.io must point at for the"
+              + " operator to treat the API as its own.");
+  public static final Option EXTERNAL_METRICS_TLS_SECRET =
+      new Option(
+          "EXTERNAL_METRICS_TLS_SECRET",
+          "mlplatform-operator-external-metrics-tls",
+          "Secret holding the external-metrics serving certificate and its CA, created by the"
+              + " first replica and shared by all.");
+
   public static final List<Option> OPTIONS =
       List.of(
           WATCH_NAMESPACES,
@@ -141,7 +202,11 @@ public record OperatorConfig(
           RETRY_MAX_ATTEMPTS,
           RETRY_INITIAL_INTERVAL,
           RETRY_MAX_INTERVAL,
-          METRICS_RETENTION_AFTER_DELETE);
+          METRICS_RETENTION_AFTER_DELETE,
+          EXTERNAL_METRICS_PORT,
+          EXTERNAL_METRICS_NAMESPACE,
+          EXTERNAL_METRICS_SERVICE,
+          EXTERNAL_METRICS_TLS_SECRET);
 
   private static final Pattern SHORT_DURATION = Pattern.compile("^(\\d+)(ms|s|m|h)$");
   private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
@@ -185,6 +250,15 @@ public record OperatorConfig(
           default -> throw invalid(LEADER_ELECTION, value(env, LEADER_ELECTION), "true or false");
         };
     String leaseNamespace = value(env, LEADER_ELECTION_NAMESPACE);
+    String metricsNamespace = value(env, EXTERNAL_METRICS_NAMESPACE);
+    for (Option name :
+        List.of(
+            EXTERNAL_METRICS_NAMESPACE, EXTERNAL_METRICS_SERVICE, EXTERNAL_METRICS_TLS_SECRET)) {
+      String v = value(env, name);
+      if (!v.isEmpty() && !DNS_LABEL.matcher(v).matches()) {
+        throw invalid(name, v, "a DNS label (lower-case letters, digits and '-')");
+      }
+    }
     return new OperatorConfig(
         namespaces,
         image,
@@ -196,7 +270,12 @@ public record OperatorConfig(
         integer(env, RECONCILE_THREADS, 1, 100),
         monitoringApiCheck,
         new RetryPolicy(integer(env, RETRY_MAX_ATTEMPTS, 0, 1000), retryInitial, retryMax),
-        metricsRetention);
+        metricsRetention,
+        new ExternalMetricsSettings(
+            integer(env, EXTERNAL_METRICS_PORT, 0, 65535),
+            metricsNamespace.isEmpty() ? null : metricsNamespace,
+            value(env, EXTERNAL_METRICS_SERVICE),
+            value(env, EXTERNAL_METRICS_TLS_SECRET)));
   }
 
   private static String value(Map<String, String> env, Option option) {

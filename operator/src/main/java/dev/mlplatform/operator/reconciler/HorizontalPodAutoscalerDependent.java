@@ -5,6 +5,7 @@ import dev.mlplatform.operator.resources.HorizontalPodAutoscalerDesiredState;
 import dev.mlplatform.operator.resources.ResolvedSpec;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /**
@@ -21,5 +22,12 @@ public class HorizontalPodAutoscalerDependent
   @Override
   HorizontalPodAutoscaler build(ModelServer primary, ResolvedSpec spec) {
     return HorizontalPodAutoscalerDesiredState.build(primary, spec);
+  }
+
+  @Override
+  protected HorizontalPodAutoscaler desired(ModelServer primary, Context<ModelServer> context) {
+    ReconcileInputs inputs = inputs(context);
+    return HorizontalPodAutoscalerDesiredState.build(
+        primary, inputs.spec(), inputs.externalMetricsServed());
   }
 }

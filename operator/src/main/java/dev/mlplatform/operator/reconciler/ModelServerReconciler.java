@@ -3,6 +3,8 @@ package dev.mlplatform.operator.reconciler;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.api.v1alpha1.ModelServerStatus;
 import dev.mlplatform.operator.config.OperatorConfig;
+import dev.mlplatform.operator.externalmetrics.ApiServiceRegistration;
+import dev.mlplatform.operator.externalmetrics.ExternalMetric;
 import dev.mlplatform.operator.resources.ChildLabels;
 import dev.mlplatform.operator.resources.ResolvedSpec;
 import dev.mlplatform.operator.resources.ServiceDesiredState;
@@ -52,6 +54,10 @@ import org.slf4j.LoggerFactory;
  * Warning Event say why, and it is reconciled again after the API check interval, so that a
  * Prometheus Operator installed later gets its ServiceMonitors without waiting for the next
  * periodic reconciliation.
+ *
+ * <p>A ModelServer scaling on queue or concurrency gets an External metric in its HPA only while
+ * the external-metrics APIService is this operator's ({@link ApiServiceRegistration}); otherwise
+ * its HPA scales on CPU and its AutoscalingReady condition says why.
  */
 @ControllerConfiguration(
     name = ModelServerReconciler.NAME,
@@ -85,6 +91,7 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
   private final OperatorMetrics metrics;
   private final Clock clock;
   private final ServiceMonitorApi serviceMonitorApi;
+  private final ApiServiceRegistration externalMetrics;
   private final ModelServerEvents events;
 
   public ModelServerReconciler(
@@ -92,12 +99,14 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
       OperatorMetrics metrics,
       Clock clock,
       ServiceMonitorApi serviceMonitorApi,
+      ApiServiceRegistration externalMetrics,
       ModelServerEvents events) {
     this.defaultImage = Objects.requireNonNull(config.defaultServerImage());
     this.reconcileInterval = config.reconcileInterval();
     this.metrics = metrics;
     this.clock = clock;
     this.serviceMonitorApi = Objects.requireNonNull(serviceMonitorApi);
+    this.externalMetrics = Objects.requireNonNull(externalMetrics);
     this.events = Objects.requireNonNull(events);
   }
 
@@ -139,10 +148,20 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
 
     ResolvedSpec spec = ResolvedSpec.of(server, defaultImage);
     ServiceMonitorApi.Availability monitoringApi = serviceMonitorApi.availability();
+    Optional<ExternalMetric> scalingMetric = ExternalMetric.of(spec.autoscaling().metric());
+    Optional<ApiServiceRegistration.Availability> metricsApi =
+        scalingMetric.map(m -> externalMetrics.availability());
     Queue<ChildWrite> writes = new ConcurrentLinkedQueue<>();
     context
         .managedWorkflowAndDependentResourceContext()
-        .put(ReconcileInputs.class, new ReconcileInputs(spec, monitoringApi, metrics, writes));
+        .put(
+            ReconcileInputs.class,
+            new ReconcileInputs(
+                spec,
+                monitoringApi,
+                metricsApi.map(ApiServiceRegistration.Availability::served).orElse(false),
+                metrics,
+                writes));
     // Throws when a child cannot be applied; updateErrorStatus then reports it and JOSDK retries.
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     recordWrites(server, writes);
@@ -159,6 +178,13 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
         case NOT_SERVED -> status.serviceMonitorCrdMissing(monitoringApi.recheck());
         case UNKNOWN -> status.monitoringUnknown(monitoringApi.detail());
       }
+    }
+    if (scalingMetric.isPresent()) {
+      status.autoscaling(
+          spec.autoscaling().metric().name(),
+          scalingMetric.get().metricName(),
+          metricsApi.get().served(),
+          metricsApi.get().detail());
     }
     StatusChange change = status.change();
     recordTransitions(server, change);
@@ -248,7 +274,7 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
             events.normal(server, reason, message);
           }
         }
-        case ConditionTypes.MONITORING_READY -> {
+        case ConditionTypes.MONITORING_READY, ConditionTypes.AUTOSCALING_READY -> {
           if (!t.isTrue()) {
             events.warning(server, reason, message);
           }

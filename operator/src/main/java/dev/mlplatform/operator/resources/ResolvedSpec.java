@@ -13,6 +13,8 @@ import dev.mlplatform.operator.api.v1alpha1.NetworkPolicySpec;
 import dev.mlplatform.operator.api.v1alpha1.PodSpecOverrides;
 import dev.mlplatform.operator.api.v1alpha1.Pooling;
 import dev.mlplatform.operator.api.v1alpha1.ReplicasSpec;
+import dev.mlplatform.operator.api.v1alpha1.ScalingMetric;
+import dev.mlplatform.operator.api.v1alpha1.ScalingRules;
 import dev.mlplatform.operator.api.v1alpha1.SecretKeyRef;
 import dev.mlplatform.operator.api.v1alpha1.ServiceSpec;
 import dev.mlplatform.operator.api.v1alpha1.ServiceType;
@@ -47,9 +49,7 @@ public record ResolvedSpec(
     int minReplicas,
     int maxReplicas,
     ResourceRequirements resources,
-    int targetCpuUtilization,
-    Integer targetMemoryUtilization,
-    int scaleDownStabilizationSeconds,
+    Autoscaling autoscaling,
     int maxBatchSize,
     int maxBatchDelayMillis,
     int maxQueueSize,
@@ -62,6 +62,23 @@ public record ResolvedSpec(
     SecretKeyRef apiKeySecret,
     Monitoring monitoring,
     NetworkAccess networkPolicy) {
+
+  /**
+   * spec.autoscaling with its defaults.
+   *
+   * @param targetPerReplica the queue or concurrency target per replica (unused for cpu)
+   * @param scaleUp scale-up policies; null keeps Kubernetes' defaults
+   * @param scaleDown scale-down policies; null keeps Kubernetes' defaults
+   */
+  public record Autoscaling(
+      ScalingMetric metric,
+      int targetPerReplica,
+      int targetCpuUtilization,
+      Integer targetMemoryUtilization,
+      int scaleUpStabilizationSeconds,
+      int scaleDownStabilizationSeconds,
+      ScalingRules scaleUp,
+      ScalingRules scaleDown) {}
 
   /**
    * spec.monitoring with its defaults.
@@ -126,11 +143,8 @@ public record ResolvedSpec(
         or(replicas.getMin(), ReplicasSpec.DEFAULT_MIN),
         or(replicas.getMax(), ReplicasSpec.DEFAULT_MAX),
         or(spec.getResources(), defaultResources()),
-        or(autoscaling.getTargetCPUUtilizationPercentage(), AutoscalingSpec.DEFAULT_TARGET_CPU),
-        autoscaling.getTargetMemoryUtilizationPercentage(),
-        or(
-            autoscaling.getScaleDownStabilizationSeconds(),
-            AutoscalingSpec.DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS),
+        autoscaling(
+            autoscaling, or(batching.getMaxBatchSize(), BatchingSpec.DEFAULT_MAX_BATCH_SIZE)),
         or(batching.getMaxBatchSize(), BatchingSpec.DEFAULT_MAX_BATCH_SIZE),
         or(batching.getMaxBatchDelayMillis(), BatchingSpec.DEFAULT_MAX_BATCH_DELAY_MILLIS),
         or(batching.getMaxQueueSize(), BatchingSpec.DEFAULT_MAX_QUEUE_SIZE),
@@ -145,6 +159,23 @@ public record ResolvedSpec(
         Optional.ofNullable(spec.getAuth()).map(AuthSpec::getApiKeySecretRef).orElse(null),
         monitoring(spec.getMonitoring()),
         networkAccess(spec.getNetworkPolicy(), server.getMetadata().getNamespace()));
+  }
+
+  private static Autoscaling autoscaling(AutoscalingSpec spec, int maxBatchSize) {
+    ScalingMetric metric = or(spec.getMetric(), ScalingMetric.cpu);
+    int defaultTarget =
+        metric == ScalingMetric.queue ? maxBatchSize : AutoscalingSpec.DEFAULT_CONCURRENCY_TARGET;
+    return new Autoscaling(
+        metric,
+        or(spec.getTargetPerReplica(), defaultTarget),
+        or(spec.getTargetCPUUtilizationPercentage(), AutoscalingSpec.DEFAULT_TARGET_CPU),
+        spec.getTargetMemoryUtilizationPercentage(),
+        or(spec.getScaleUpStabilizationSeconds(), 0),
+        or(
+            spec.getScaleDownStabilizationSeconds(),
+            AutoscalingSpec.DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS),
+        spec.getScaleUp(),
+        spec.getScaleDown());
   }
 
   private static Monitoring monitoring(MonitoringSpec spec) {

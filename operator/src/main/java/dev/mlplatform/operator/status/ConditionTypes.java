@@ -12,6 +12,9 @@ public final class ConditionTypes {
   public static final String DEGRADED = "Degraded";
   public static final String MONITORING_READY = "MonitoringReady";
 
+  /** Set only while spec.autoscaling.metric is queue or concurrency. */
+  public static final String AUTOSCALING_READY = "AutoscalingReady";
+
   /** Set only while the model is downloaded by the pods' fetch-model init container. */
   public static final String MODEL_READY = "ModelReady";
 
@@ -31,6 +34,8 @@ public final class ConditionTypes {
   public static final String REASON_SERVICE_MONITOR_CRD_MISSING = "ServiceMonitorCRDMissing";
   public static final String REASON_DISCOVERY_FAILED = "DiscoveryFailed";
   public static final String REASON_MODEL_FETCHED = "Fetched";
+  public static final String REASON_EXTERNAL_METRIC_SERVED = "ExternalMetricServed";
+  public static final String REASON_EXTERNAL_METRICS_UNAVAILABLE = "ExternalMetricsUnavailable";
   public static final String REASON_MODEL_FETCHING = "Fetching";
 
   /**

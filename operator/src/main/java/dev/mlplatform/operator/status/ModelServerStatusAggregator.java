@@ -1,5 +1,6 @@
 package dev.mlplatform.operator.status;
 
+import static dev.mlplatform.operator.status.ConditionTypes.AUTOSCALING_READY;
 import static dev.mlplatform.operator.status.ConditionTypes.DEGRADED;
 import static dev.mlplatform.operator.status.ConditionTypes.FALSE;
 import static dev.mlplatform.operator.status.ConditionTypes.MODEL_READY;
@@ -46,10 +47,11 @@ public final class ModelServerStatusAggregator {
   private HorizontalPodAutoscaler hpa;
   private Collection<Pod> pods = List.of();
   private String url;
-  private Monitoring monitoring;
+  private Observed monitoring;
+  private Observed autoscaling;
 
-  /** The MonitoringReady condition to set; none while spec.monitoring is disabled. */
-  private record Monitoring(String status, String reason, String message) {}
+  /** A MonitoringReady or AutoscalingReady condition to set; none while its feature is off. */
+  private record Observed(String status, String reason, String message) {}
 
   public ModelServerStatusAggregator(ModelServer server, Clock clock) {
     this.server = server;
@@ -92,7 +94,7 @@ public final class ModelServerStatusAggregator {
   /** spec.monitoring is on and the ServiceMonitor {@code name} was applied. */
   public ModelServerStatusAggregator serviceMonitorReady(String name, String interval) {
     this.monitoring =
-        new Monitoring(
+        new Observed(
             TRUE,
             ConditionTypes.REASON_SERVICE_MONITOR_READY,
             "ServiceMonitor "
@@ -105,7 +107,7 @@ public final class ModelServerStatusAggregator {
   /** spec.monitoring is on but the cluster does not serve the ServiceMonitor API. */
   public ModelServerStatusAggregator serviceMonitorCrdMissing(Duration recheck) {
     this.monitoring =
-        new Monitoring(
+        new Observed(
             FALSE,
             ConditionTypes.REASON_SERVICE_MONITOR_CRD_MISSING,
             "the cluster does not serve monitoring.coreos.com/v1 ServiceMonitor (CRD"
@@ -117,10 +119,34 @@ public final class ModelServerStatusAggregator {
     return this;
   }
 
+  /**
+   * spec.autoscaling.metric is queue or concurrency: AutoscalingReady True when the HPA reads
+   * {@code externalMetric} from this operator, else False with {@code detail} and the CPU fallback.
+   */
+  public ModelServerStatusAggregator autoscaling(
+      String metric, String externalMetric, boolean served, String detail) {
+    this.autoscaling =
+        served
+            ? new Observed(
+                TRUE,
+                ConditionTypes.REASON_EXTERNAL_METRIC_SERVED,
+                "the HPA scales on "
+                    + metric
+                    + " ("
+                    + externalMetric
+                    + " from the operator's external.metrics.k8s.io)"
+                    + (detail.isBlank() ? "" : "; " + detail))
+            : new Observed(
+                FALSE,
+                ConditionTypes.REASON_EXTERNAL_METRICS_UNAVAILABLE,
+                "the HPA scales on cpu instead of " + metric + ": " + detail);
+    return this;
+  }
+
   /** spec.monitoring is on but API discovery failed before it ever answered. */
   public ModelServerStatusAggregator monitoringUnknown(String detail) {
     this.monitoring =
-        new Monitoring(
+        new Observed(
             UNKNOWN,
             ConditionTypes.REASON_DISCOVERY_FAILED,
             "cannot tell whether the cluster serves monitoring.coreos.com/v1 ServiceMonitor: "
@@ -151,7 +177,8 @@ public final class ModelServerStatusAggregator {
               ConditionTypes.REASON_INVALID_SPEC,
               "the operator does not apply an invalid spec; fix it to continue"));
       conditions.add(condition(DEGRADED, TRUE, ConditionTypes.REASON_INVALID_SPEC, invalidSpec));
-      previousMonitoring(previous).ifPresent(conditions::add);
+      previous(previous, MONITORING_READY).ifPresent(conditions::add);
+      previous(previous, AUTOSCALING_READY).ifPresent(conditions::add);
       status.setConditions(withTransitionTimes(conditions, previous));
       return status;
     }
@@ -238,11 +265,22 @@ public final class ModelServerStatusAggregator {
 
     // MonitoringReady: after a failed apply, what was last observed still stands
     if (reconcileError != null) {
-      previousMonitoring(previous).ifPresent(conditions::add);
-    } else if (monitoring != null) {
-      conditions.add(
-          condition(
-              MONITORING_READY, monitoring.status(), monitoring.reason(), monitoring.message()));
+      previous(previous, MONITORING_READY).ifPresent(conditions::add);
+      previous(previous, AUTOSCALING_READY).ifPresent(conditions::add);
+    } else {
+      if (monitoring != null) {
+        conditions.add(
+            condition(
+                MONITORING_READY, monitoring.status(), monitoring.reason(), monitoring.message()));
+      }
+      if (autoscaling != null) {
+        conditions.add(
+            condition(
+                AUTOSCALING_READY,
+                autoscaling.status(),
+                autoscaling.reason(),
+                autoscaling.message()));
+      }
     }
     status.setConditions(withTransitionTimes(conditions, previous));
     return status;
@@ -293,13 +331,13 @@ public final class ModelServerStatusAggregator {
     return model.getUri() != null ? model.getUri() : ModelUris.HUB + model.getId();
   }
 
-  /** The previous MonitoringReady condition, unchanged, for when nothing new was observed. */
-  private static Optional<Condition> previousMonitoring(ModelServerStatus previous) {
+  /** The previous condition {@code type}, unchanged, for when nothing new was observed. */
+  private static Optional<Condition> previous(ModelServerStatus previous, String type) {
     if (previous == null || previous.getConditions() == null) {
       return Optional.empty();
     }
     return previous.getConditions().stream()
-        .filter(c -> MONITORING_READY.equals(c.getType()))
+        .filter(c -> type.equals(c.getType()))
         .findFirst()
         .map(c -> new ConditionBuilder(c).build());
   }

@@ -45,7 +45,7 @@ class ChildrenGoldenTest {
       case "configmap" -> ConfigMapDesiredState::build;
       case "deployment" -> DeploymentDesiredState::build;
       case "service" -> ServiceDesiredState::build;
-      case "hpa" -> HorizontalPodAutoscalerDesiredState::build;
+      case "hpa" -> (owner, spec) -> HorizontalPodAutoscalerDesiredState.build(owner, spec);
       case "pdb" -> PodDisruptionBudgetDesiredState::build;
       case "servicemonitor" -> ServiceMonitorDesiredState::build;
       case "networkpolicy" -> NetworkPolicyDesiredState::build;

@@ -42,11 +42,13 @@ import org.slf4j.LoggerFactory;
  * <p>kube-api-test 7.5.2 starts etcd with {@code --listen-client-urls http://0.0.0.0:PORT} (all
  * interfaces) and has no option to change it, so it is given a binaries folder of its own whose
  * {@code etcd} is a two-line wrapper that rewrites that address to 127.0.0.1 and refuses to start
- * if any 0.0.0.0 is left. The API server gets {@code --bind-address=127.0.0.1}, {@code
- * --enable-aggregator-routing=true} (it dials endpoints, never a Service IP) and {@code
+ * if any 0.0.0.0 is left. The API server gets {@code --bind-address=127.0.0.1} and {@code
  * --endpoint-reconciler-type=none} (no {@code kubernetes} Endpoints advertising this host's
  * address); its service range 10.0.0.0/24 must be routed to a blackhole ({@code tools/setup.sh}
- * does it), which {@link #start} checks.
+ * does it), which {@link #start} checks, because the API server dials a Service's cluster IP for an
+ * aggregated API. Aggregator routing stays off: with it the API server dials endpoints instead,
+ * which may not be loopback addresses, while an ExternalName Service naming {@code localhost} (how
+ * the external-metrics tests reach the operator in the test JVM) works only without it.
  *
  * <p>Tests use it through {@link RealCluster}; the operator benchmark starts one of its own.
  */
@@ -210,18 +212,19 @@ public final class ControlPlane implements AutoCloseable {
     requireServiceRangeBlackholed();
     long t0 = System.nanoTime();
     Path testDir = prepareKubeApiTestDir(workDir.resolve("kube-api-test"));
-    KubeAPIServer apiServer =
-        new KubeAPIServer(
-            KubeAPIServerConfigBuilder.anAPIServerConfig()
-                .withTestDir(testDir.toString())
-                .withApiServerVersion(VERSION)
-                .withOfflineMode(true)
-                .withUpdateKubeConfig(false)
-                .withStartupTimeout((int) START_TIMEOUT.toMillis())
-                .withApiServerFlag("--bind-address=127.0.0.1")
-                .withApiServerFlag("--enable-aggregator-routing=true")
-                .withApiServerFlag("--endpoint-reconciler-type=none")
-                .build());
+    var config =
+        KubeAPIServerConfigBuilder.anAPIServerConfig()
+            .withTestDir(testDir.toString())
+            .withApiServerVersion(VERSION)
+            .withOfflineMode(true)
+            .withUpdateKubeConfig(false)
+            .withStartupTimeout((int) START_TIMEOUT.toMillis())
+            .withApiServerFlag("--bind-address=127.0.0.1")
+            .withApiServerFlag("--endpoint-reconciler-type=none");
+    // the aggregator's client certificate, for aggregated APIs such as the operator's external
+    // metrics (kube-api-test sets no front-proxy flags)
+    FrontProxyCertificates.write(workDir.resolve("front-proxy")).forEach(config::withApiServerFlag);
+    KubeAPIServer apiServer = new KubeAPIServer(config.build());
     Process controllerManager = null;
     KubernetesClient admin = null;
     try {

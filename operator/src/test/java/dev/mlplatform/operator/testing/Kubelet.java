@@ -39,10 +39,16 @@ public final class Kubelet {
 
   /** Every container started and ready, the pod Ready since now. */
   public static void ready(KubernetesClient client, Pod pod) {
+    ready(client, pod, "127.0.0.1");
+  }
+
+  /** Ready, at {@code podIP} (a loopback address of its own, where a test serves its ports). */
+  public static void ready(KubernetesClient client, Pod pod, String podIP) {
     String now = Instant.now().toString();
     writeStatus(
         client,
         pod,
+        podIP,
         "Running",
         true,
         pod.getSpec().getContainers().stream()
@@ -67,6 +73,7 @@ public final class Kubelet {
     writeStatus(
         client,
         pod,
+        "127.0.0.1",
         "Running",
         false,
         List.of(
@@ -96,6 +103,7 @@ public final class Kubelet {
   private static void writeStatus(
       KubernetesClient client,
       Pod pod,
+      String podIP,
       String phase,
       boolean ready,
       List<ContainerStatus> containers) {
@@ -109,7 +117,7 @@ public final class Kubelet {
                 p -> {
                   p.getStatus().setPhase(phase);
                   p.getStatus().setHostIP("127.0.0.1");
-                  p.getStatus().setPodIP("127.0.0.1");
+                  p.getStatus().setPodIP(podIP);
                   p.getStatus().setStartTime(now);
                   p.getStatus()
                       .setConditions(

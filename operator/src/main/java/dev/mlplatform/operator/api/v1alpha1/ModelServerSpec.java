@@ -42,9 +42,11 @@ public class ModelServerSpec {
           + " limits memory 2Gi.")
   private ResourceRequirements resources;
 
-  /** Horizontal Pod Autoscaler targets. */
+  /** Horizontal Pod Autoscaler signal, targets and behaviour. */
   @Default("{}")
-  @JsonPropertyDescription("Horizontal Pod Autoscaler targets and scale-down stabilization.")
+  @JsonPropertyDescription(
+      "Horizontal Pod Autoscaler: the metric it scales on (cpu, queue or concurrency), its"
+          + " target, stabilization windows and scaling policies.")
   private AutoscalingSpec autoscaling;
 
   /** Dynamic batching limits. */
