@@ -55,12 +55,9 @@ class ManifestsTest {
   void operator_probes_hit_its_health_routes_on_its_management_port() throws IOException {
     Container container = operatorContainer();
     assertThat(container.getPorts())
+        .filteredOn(p -> p.getName().equals("management"))
         .singleElement()
-        .satisfies(
-            p -> {
-              assertThat(p.getName()).isEqualTo("management");
-              assertThat(p.getContainerPort()).isEqualTo(8081);
-            });
+        .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(8081));
     String port =
         container.getEnv().stream()
             .filter(e -> e.getName().equals("MANAGEMENT_PORT"))
@@ -78,6 +75,47 @@ class ManifestsTest {
     Service metrics = read(BASE.resolve("metrics-service.yaml"), Service.class);
     assertThat(metrics.getSpec().getPorts().get(0).getTargetPort().getStrVal())
         .isEqualTo("management");
+  }
+
+  @Test
+  void the_api_service_reaches_the_operators_external_metrics_port() throws IOException {
+    Container container = operatorContainer();
+    String port =
+        container.getEnv().stream()
+            .filter(e -> e.getName().equals("EXTERNAL_METRICS_PORT"))
+            .map(EnvVar::getValue)
+            .findFirst()
+            .orElse(OperatorConfig.EXTERNAL_METRICS_PORT.defaultValue());
+    assertThat(container.getPorts())
+        .filteredOn(p -> p.getName().equals("external-metrics"))
+        .singleElement()
+        .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(Integer.parseInt(port)));
+    List<GenericKubernetesResource> objects =
+        Stream.of(Files.readString(BASE.resolve("external-metrics.yaml")).split("\n---\n"))
+            .map(yaml -> Serialization.unmarshal(yaml, GenericKubernetesResource.class))
+            .toList();
+    GenericKubernetesResource apiService =
+        objects.stream().filter(o -> o.getKind().equals("APIService")).findFirst().orElseThrow();
+    Service service =
+        Serialization.unmarshal(
+            Serialization.asYaml(
+                objects.stream()
+                    .filter(o -> o.getKind().equals("Service"))
+                    .findFirst()
+                    .orElseThrow()),
+            Service.class);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> ref =
+        (Map<String, Object>)
+            ((Map<String, Object>) apiService.getAdditionalProperties().get("spec")).get("service");
+    assertThat(ref)
+        .containsEntry("name", service.getMetadata().getName())
+        .containsEntry("namespace", service.getMetadata().getNamespace())
+        .containsEntry("port", service.getSpec().getPorts().get(0).getPort());
+    assertThat(service.getSpec().getPorts().get(0).getTargetPort().getStrVal())
+        .isEqualTo("external-metrics");
+    assertThat(service.getMetadata().getName())
+        .isEqualTo(OperatorConfig.EXTERNAL_METRICS_SERVICE.defaultValue());
   }
 
   @Test

@@ -3,9 +3,15 @@ package dev.mlplatform.operator.resources;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mlplatform.operator.TestModelServers;
+import dev.mlplatform.operator.api.v1alpha1.AutoscalingSpec;
+import dev.mlplatform.operator.api.v1alpha1.BatchingSpec;
 import dev.mlplatform.operator.api.v1alpha1.DisruptionBudgetSpec;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
+import dev.mlplatform.operator.api.v1alpha1.ScalingMetric;
+import dev.mlplatform.operator.api.v1alpha1.ScalingPolicy;
+import dev.mlplatform.operator.api.v1alpha1.ScalingRules;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ScalingAndDisruptionTest {
@@ -45,6 +51,84 @@ class ScalingAndDisruptionTest {
         .containsExactly("cpu");
     assertThat(hpa.getSpec().getBehavior().getScaleDown().getStabilizationWindowSeconds())
         .isEqualTo(300);
+  }
+
+  private static ModelServer scaledOn(ScalingMetric metric, Integer target) {
+    ModelServer server = TestModelServers.minimal("a", "ns");
+    AutoscalingSpec autoscaling = new AutoscalingSpec();
+    autoscaling.setMetric(metric);
+    autoscaling.setTargetPerReplica(target);
+    server.getSpec().setAutoscaling(autoscaling);
+    return server;
+  }
+
+  @Test
+  void queue_scaling_is_an_external_metric_of_the_pods_against_a_per_replica_target() {
+    ModelServer server = scaledOn(ScalingMetric.queue, 16);
+    var hpa = HorizontalPodAutoscalerDesiredState.build(server, resolve(server), true);
+    assertThat(hpa.getSpec().getMetrics())
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.getType()).isEqualTo("External");
+              assertThat(m.getExternal().getMetric().getName())
+                  .isEqualTo("model_server_queue_depth");
+              assertThat(m.getExternal().getMetric().getSelector().getMatchLabels())
+                  .isEqualTo(ChildLabels.selector("a"));
+              assertThat(m.getExternal().getTarget().getType()).isEqualTo("AverageValue");
+              assertThat(m.getExternal().getTarget().getAverageValue().toString()).isEqualTo("16");
+            });
+  }
+
+  @Test
+  void the_queue_target_defaults_to_one_full_batch_and_concurrency_to_eight() {
+    ModelServer queue = scaledOn(ScalingMetric.queue, null);
+    assertThat(resolve(queue).autoscaling().targetPerReplica())
+        .isEqualTo(BatchingSpec.DEFAULT_MAX_BATCH_SIZE);
+    ModelServer concurrency = scaledOn(ScalingMetric.concurrency, null);
+    var hpa = HorizontalPodAutoscalerDesiredState.build(concurrency, resolve(concurrency), true);
+    assertThat(hpa.getSpec().getMetrics().get(0).getExternal().getMetric().getName())
+        .isEqualTo("model_server_requests_in_flight");
+    assertThat(hpa.getSpec().getMetrics().get(0).getExternal().getTarget().getAverageValue())
+        .hasToString("8");
+  }
+
+  @Test
+  void without_the_external_metrics_api_the_hpa_falls_back_to_cpu() {
+    ModelServer server = scaledOn(ScalingMetric.queue, 16);
+    var hpa = HorizontalPodAutoscalerDesiredState.build(server, resolve(server), false);
+    assertThat(hpa.getSpec().getMetrics())
+        .extracting(m -> m.getType() + ":" + m.getResource().getName())
+        .containsExactly("Resource:cpu");
+  }
+
+  @Test
+  void scaling_policies_and_windows_reach_the_hpa_behavior() {
+    ModelServer server = scaledOn(ScalingMetric.concurrency, 4);
+    AutoscalingSpec autoscaling = server.getSpec().getAutoscaling();
+    autoscaling.setScaleUpStabilizationSeconds(15);
+    ScalingRules up = new ScalingRules();
+    up.setPolicies(List.of(new ScalingPolicy(ScalingPolicy.Type.Pods, 2, 30)));
+    up.setSelectPolicy(ScalingRules.SelectPolicy.Min);
+    autoscaling.setScaleUp(up);
+    ScalingRules down = new ScalingRules();
+    down.setSelectPolicy(ScalingRules.SelectPolicy.Disabled);
+    autoscaling.setScaleDown(down);
+    var behavior =
+        HorizontalPodAutoscalerDesiredState.build(server, resolve(server)).getSpec().getBehavior();
+    assertThat(behavior.getScaleUp().getStabilizationWindowSeconds()).isEqualTo(15);
+    assertThat(behavior.getScaleUp().getSelectPolicy()).isEqualTo("Min");
+    assertThat(behavior.getScaleUp().getPolicies())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getType()).isEqualTo("Pods");
+              assertThat(p.getValue()).isEqualTo(2);
+              assertThat(p.getPeriodSeconds()).isEqualTo(30);
+            });
+    assertThat(behavior.getScaleDown().getSelectPolicy()).isEqualTo("Disabled");
+    assertThat(behavior.getScaleDown().getStabilizationWindowSeconds()).isEqualTo(300);
+    assertThat(behavior.getScaleDown().getPolicies()).isNullOrEmpty();
   }
 
   @Test
