@@ -124,7 +124,9 @@ class ManifestsTest {
           .containsExactlyInAnyOrder("list", "watch", "create", "patch");
     }
     // Optional children are deleted when their spec section is turned off.
-    for (String optional : List.of("servicemonitors", "networkpolicies")) {
+    List<String> optionalChildren =
+        List.of("servicemonitors", "networkpolicies", "persistentvolumeclaims");
+    for (String optional : optionalChildren) {
       assertThat(verbs.get(optional))
           .as(optional)
           .containsExactlyInAnyOrder("list", "watch", "create", "patch", "delete");
@@ -135,8 +137,7 @@ class ManifestsTest {
             (resource, allowed) ->
                 assertThat(allowed.contains("delete"))
                     .as(resource)
-                    .isEqualTo(
-                        resource.equals("servicemonitors") || resource.equals("networkpolicies")));
+                    .isEqualTo(optionalChildren.contains(resource)));
     // API discovery (ServiceMonitorApi) and JOSDK's SelfSubjectRulesReview are allowed to every
     // authenticated user by the bootstrap roles system:discovery and system:basic-user.
     assertThat(urls).isEmpty();

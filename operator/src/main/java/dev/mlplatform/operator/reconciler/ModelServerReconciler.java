@@ -42,10 +42,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles a ModelServer: validates the spec, applies the five children and the optional
- * ServiceMonitor and NetworkPolicy through the JOSDK workflow (server-side apply), then writes the
- * status the {@link ModelServerStatusAggregator} builds, skipping the write when nothing changed.
- * An invalid spec touches no child.
+ * Reconciles a ModelServer: validates the spec, applies the five children and the optional model
+ * cache claim, ServiceMonitor and NetworkPolicy through the JOSDK workflow (server-side apply),
+ * then writes the status the {@link ModelServerStatusAggregator} builds, skipping the write when
+ * nothing changed. An invalid spec touches no child.
  *
  * <p>The ServiceMonitor exists only where the cluster serves its API ({@link ServiceMonitorApi}).
  * Where it does not, the ModelServer still becomes Ready, its MonitoringReady condition and one
@@ -60,6 +60,10 @@ import org.slf4j.LoggerFactory;
     explicitInvocation = true,
     dependents = {
       @Dependent(name = "configmap", type = ConfigMapDependent.class),
+      @Dependent(
+          name = "modelcache",
+          type = PersistentVolumeClaimDependent.class,
+          reconcilePrecondition = PersistentVolumeClaimDependent.Requested.class),
       @Dependent(name = "deployment", type = DeploymentDependent.class),
       @Dependent(name = "service", type = ServiceDependent.class),
       @Dependent(name = "hpa", type = HorizontalPodAutoscalerDependent.class),
