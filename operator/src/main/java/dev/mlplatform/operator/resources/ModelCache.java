@@ -19,6 +19,11 @@ public record ModelCache(String size, String storageClassName, CacheAccessMode a
     return name + SUFFIX;
   }
 
+  /** What an empty spec.model.cache section asks for. */
+  public static ModelCache defaults() {
+    return of(new ModelCacheSpec()).orElseThrow();
+  }
+
   /** The cache spec.model.cache asks for, or empty for the pod-local emptyDir. */
   static Optional<ModelCache> of(ModelCacheSpec spec) {
     return Optional.ofNullable(spec)

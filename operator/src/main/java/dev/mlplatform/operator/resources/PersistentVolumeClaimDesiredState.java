@@ -16,12 +16,12 @@ public final class PersistentVolumeClaimDesiredState {
 
   private PersistentVolumeClaimDesiredState() {}
 
-  /** The claim; only called when spec.model.cache is set. */
+  /**
+   * The claim. Built with the defaults when spec.model.cache is absent: JOSDK asks for the desired
+   * state of a dependent it is about to delete too, to find it by name.
+   */
   public static PersistentVolumeClaim build(ModelServer owner, ResolvedSpec spec) {
-    ModelCache cache =
-        spec.modelCache()
-            .orElseThrow(
-                () -> new IllegalArgumentException(spec.name() + " has no spec.model.cache"));
+    ModelCache cache = spec.modelCache().orElseGet(ModelCache::defaults);
     return new PersistentVolumeClaimBuilder()
         .withMetadata(Owners.childMetadata(owner, spec, ModelCache.claimName(spec.name())))
         .withNewSpec()
