@@ -1,5 +1,6 @@
 package dev.mlplatform.operator.reconciler;
 
+import dev.mlplatform.contract.FetchProgress;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.api.v1alpha1.ModelServerStatus;
 import dev.mlplatform.operator.config.OperatorConfig;
@@ -7,6 +8,7 @@ import dev.mlplatform.operator.resources.ChildLabels;
 import dev.mlplatform.operator.resources.ResolvedSpec;
 import dev.mlplatform.operator.resources.ServiceDesiredState;
 import dev.mlplatform.operator.status.ConditionTypes;
+import dev.mlplatform.operator.status.FetchInProgress;
 import dev.mlplatform.operator.status.ModelServerStatusAggregator;
 import dev.mlplatform.operator.status.StatusChange;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -30,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +41,7 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,6 +85,9 @@ import org.slf4j.LoggerFactory;
 public class ModelServerReconciler implements Reconciler<ModelServer> {
 
   public static final String NAME = "mlplatform-operator";
+
+  /** How often a running download's progress is read: every other line the fetch logs. */
+  static final Duration FETCH_PROGRESS_RECHECK = FetchProgress.INTERVAL.multipliedBy(2);
 
   private static final Logger log = LoggerFactory.getLogger(ModelServerReconciler.class);
 
@@ -151,10 +158,16 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     recordWrites(server, writes);
 
+    Set<Pod> pods = context.getSecondaryResources(Pod.class);
+    Optional<FetchInProgress> fetching =
+        spec.model().downloads()
+            ? FetchInProgress.of(pods, pod -> FetchLogTail.of(context.getClient(), pod))
+            : Optional.empty();
     status
         .deployment(context.getSecondaryResource(Deployment.class).orElse(null))
         .hpa(context.getSecondaryResource(HorizontalPodAutoscaler.class).orElse(null))
-        .pods(context.getSecondaryResources(Pod.class))
+        .pods(pods)
+        .fetching(fetching)
         .url(ServiceDesiredState.url(spec));
     boolean monitoringWaitsForApi = spec.monitoring().enabled() && !monitoringApi.served();
     if (spec.monitoring().enabled()) {
@@ -173,7 +186,14 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
             .orElse(false);
     metrics.reconciled(ready ? "ready" : "not_ready", System.nanoTime() - start);
     UpdateControl<ModelServer> control = statusUpdate(server, change);
-    return monitoringWaitsForApi ? control.rescheduleAfter(monitoringApi.recheck()) : control;
+    // no event marks a download's progress: look again while one runs
+    Optional<Duration> recheck =
+        Stream.of(
+                Optional.of(monitoringApi.recheck()).filter(r -> monitoringWaitsForApi),
+                fetching.map(f -> FETCH_PROGRESS_RECHECK))
+            .flatMap(Optional::stream)
+            .min(Comparator.naturalOrder());
+    return recheck.map(control::rescheduleAfter).orElse(control);
   }
 
   /**

@@ -47,6 +47,7 @@ public final class ModelServerStatusAggregator {
   private Collection<Pod> pods = List.of();
   private String url;
   private Monitoring monitoring;
+  private Optional<FetchInProgress> fetching = Optional.empty();
 
   /** The MonitoringReady condition to set; none while spec.monitoring is disabled. */
   private record Monitoring(String status, String reason, String message) {}
@@ -71,6 +72,12 @@ public final class ModelServerStatusAggregator {
 
   public ModelServerStatusAggregator deployment(Deployment deployment) {
     this.deployment = deployment;
+    return this;
+  }
+
+  /** A pod downloading its model now, and how far it got. */
+  public ModelServerStatusAggregator fetching(Optional<FetchInProgress> fetching) {
+    this.fetching = fetching;
     return this;
   }
 
@@ -251,7 +258,7 @@ public final class ModelServerStatusAggregator {
   /**
    * ModelReady, only while the pods download their model: False with the fetch's own reason when a
    * pod's download failed, True once one succeeded (and status.model says what it fetched), Unknown
-   * before either.
+   * before either, its message then saying how far a running download got.
    */
   private Optional<Condition> modelReady(ModelServerStatus previous, ModelServerStatus status) {
     var model = server.getSpec() == null ? null : server.getSpec().getModel();
@@ -286,7 +293,12 @@ public final class ModelServerStatusAggregator {
             MODEL_READY,
             UNKNOWN,
             ConditionTypes.REASON_MODEL_FETCHING,
-            "waiting for a pod's fetch-model init container to download " + describe(model)));
+            fetching
+                .map(f -> f.describe(describe(model)))
+                .orElseGet(
+                    () ->
+                        "waiting for a pod's fetch-model init container to download "
+                            + describe(model))));
   }
 
   private static String describe(ModelSpec model) {
