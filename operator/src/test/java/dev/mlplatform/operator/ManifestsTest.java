@@ -162,7 +162,9 @@ class ManifestsTest {
           .containsExactlyInAnyOrder("list", "watch", "create", "patch");
     }
     // Optional children are deleted when their spec section is turned off.
-    for (String optional : List.of("servicemonitors", "networkpolicies")) {
+    List<String> optionalChildren =
+        List.of("servicemonitors", "networkpolicies", "persistentvolumeclaims");
+    for (String optional : optionalChildren) {
       assertThat(verbs.get(optional))
           .as(optional)
           .containsExactlyInAnyOrder("list", "watch", "create", "patch", "delete");
@@ -173,8 +175,7 @@ class ManifestsTest {
             (resource, allowed) ->
                 assertThat(allowed.contains("delete"))
                     .as(resource)
-                    .isEqualTo(
-                        resource.equals("servicemonitors") || resource.equals("networkpolicies")));
+                    .isEqualTo(optionalChildren.contains(resource)));
     // API discovery (ServiceMonitorApi) and JOSDK's SelfSubjectRulesReview are allowed to every
     // authenticated user by the bootstrap roles system:discovery and system:basic-user.
     assertThat(urls).isEmpty();
@@ -184,13 +185,15 @@ class ManifestsTest {
     assertThat(verbs.get("pods")).containsExactlyInAnyOrder("list", "watch");
     // a repeated Event is counted on the first: read, then patched
     assertThat(verbs.get("events")).containsExactlyInAnyOrder("create", "patch", "get");
+    // the tail of a running fetch-model container, for a download's progress; nothing else of pods
+    assertThat(verbs.get("pods/log")).containsExactly("get");
     assertThat(verbs)
-        .as("only Events are read outside the informers")
+        .as("only Events and a fetch's log are read outside the informers")
         .allSatisfy(
             (resource, allowed) ->
                 assertThat(allowed.contains("get"))
                     .as(resource)
-                    .isEqualTo(resource.equals("events")));
+                    .isEqualTo(resource.equals("events") || resource.equals("pods/log")));
     String leaderElection = Files.readString(BASE.resolve("leader-election-role.yaml"));
     Role leases = Serialization.unmarshal(leaderElection.split("\n---\n")[0], Role.class);
     // fabric8 renews the Lease with a patch; JOSDK's start-up check insists on update

@@ -100,10 +100,13 @@ public final class ArchiveFetcher {
   private Path download(URI location, String what, String expected, Path dir) throws IOException {
     Path archive = dir.resolve("archive.incomplete");
     long started = System.nanoTime();
+    // an archive's size is known only from its response: the lines say how much arrived so far
+    ProgressMeter meter = new ProgressMeter(what, -1, System::nanoTime, log);
     for (int attempt = 1; ; attempt++) {
       long before = Downloader.size(archive);
       try {
-        downloader.download(location, what, null, archive);
+        downloader.download(location, what, null, archive, meter::file);
+        meter.finish();
         break;
       } catch (ModelFetchException e) {
         if (e.reason() != Reason.DownloadFailed

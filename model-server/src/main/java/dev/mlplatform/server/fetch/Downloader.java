@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.LongConsumer;
 
 /**
  * HTTP GETs for model files: redirects followed by hand so a token goes only to the host it was
@@ -93,8 +94,10 @@ final class Downloader {
   /**
    * Downloads into {@code partial}, appending to what an interrupted download left there (a server
    * that ignores the range sends the whole file, which replaces the part).
+   *
+   * @param written told the bytes {@code partial} holds as they arrive
    */
-  void download(URI uri, String what, String token, Path partial) {
+  void download(URI uri, String what, String token, Path partial, LongConsumer written) {
     long have = size(partial);
     HttpResponse<InputStream> response = get(uri, what, token, have);
     boolean resumed = response.statusCode() == 206;
@@ -105,7 +108,14 @@ final class Downloader {
                 StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE,
                 resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-      body.transferTo(out);
+      long held = resumed ? have : 0;
+      written.accept(held);
+      byte[] buffer = new byte[1 << 16];
+      for (int n; (n = body.read(buffer)) >= 0; ) {
+        out.write(buffer, 0, n);
+        held += n;
+        written.accept(held);
+      }
     } catch (IOException e) {
       throw new ModelFetchException(
           Reason.DownloadFailed,

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * The Hugging Face Hub's HTTP file API, as {@code huggingface_hub} uses it: the repository listing
@@ -64,14 +65,17 @@ public final class HubClient {
   }
 
   /**
-   * Downloads one file into {@code partial}, appending to what an interrupted download left there.
+   * Downloads one file into {@code partial}, appending to what an interrupted download left there;
+   * {@code written} is told the bytes it holds as they arrive.
    */
-  public void download(HubRepository repo, String commit, String path, Path partial) {
+  public void download(
+      HubRepository repo, String commit, String path, Path partial, LongConsumer written) {
     downloader.download(
         endpoint.resolve(repo.id() + "/resolve/" + commit + "/" + encodePath(path)),
         repo.toString(),
         token,
-        partial);
+        partial,
+        written);
   }
 
   private static String encode(String segment) {

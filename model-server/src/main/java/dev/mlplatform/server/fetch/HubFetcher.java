@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Fetches a Hub repository's model files into a cache shared by every pod of a ModelServer (or by
@@ -38,12 +39,21 @@ public final class HubFetcher {
   private final HubClient client;
   private final Path cacheRoot;
   private final Consumer<String> log;
+  private final LongSupplier nanoTime;
   private final ObjectMapper json = new ObjectMapper();
 
   public HubFetcher(HubClient client, Path cacheRoot, Consumer<String> log) {
+    this(client, cacheRoot, log, System::nanoTime);
+  }
+
+  /**
+   * @param nanoTime the clock progress lines are paced by ({@link System#nanoTime} but in tests)
+   */
+  HubFetcher(HubClient client, Path cacheRoot, Consumer<String> log, LongSupplier nanoTime) {
     this.client = client;
     this.cacheRoot = cacheRoot;
     this.log = log;
+    this.nanoTime = nanoTime;
   }
 
   public FetchedModel fetch(HubRepository repo) {
@@ -68,15 +78,17 @@ public final class HubFetcher {
     Path snapshot = repoDir.resolve("snapshots").resolve(listing.commit());
     long bytes = 0;
     String weightsSha256 = null;
+    ProgressMeter meter = new ProgressMeter(repo.toString(), total(files), nanoTime, log);
     for (RepoFile file : files) {
       Path target = snapshot.resolve(file.path()).normalize();
       if (!target.startsWith(snapshot)) {
         throw new ModelFetchException(Reason.DownloadFailed, repo + ": unsafe path " + file.path());
       }
       if (!Files.isRegularFile(target)) {
-        fetchFile(repo, listing.commit(), file, target);
+        fetchFile(repo, listing.commit(), file, target, meter);
       }
       bytes += Files.size(target);
+      meter.completed(Files.size(target));
       if (weightsSha256 == null) { // the selection puts the weights first
         weightsSha256 = file.sha256() != null ? file.sha256() : sha256(target);
       }
@@ -89,13 +101,27 @@ public final class HubFetcher {
     record.put("weightsSha256", model.weightsSha256());
     writeAtomically(snapshot.resolve(COMPLETE), json.writeValueAsString(record));
     writeAtomically(repoDir.resolve("refs").resolve(repo.revision()), listing.commit());
+    meter.finish();
     log.accept(
         String.format(
             "%s: %d files, %.1f MB at commit %s", repo, files.size(), bytes / 1e6, model.commit()));
     return model;
   }
 
-  private void fetchFile(HubRepository repo, String commit, RepoFile file, Path target)
+  /** The sizes the Hub lists, summed; -1 when it leaves any out. */
+  private static long total(List<RepoFile> files) {
+    long total = 0;
+    for (RepoFile file : files) {
+      if (file.size() < 0) {
+        return -1;
+      }
+      total += file.size();
+    }
+    return total;
+  }
+
+  private void fetchFile(
+      HubRepository repo, String commit, RepoFile file, Path target, ProgressMeter meter)
       throws IOException {
     Files.createDirectories(target.getParent());
     Path partial = target.resolveSibling(target.getFileName() + ".incomplete");
@@ -106,7 +132,7 @@ public final class HubFetcher {
         log.accept(repo + ": resuming " + file.path() + " from byte " + before);
       }
       try {
-        client.download(repo, commit, file.path(), partial);
+        client.download(repo, commit, file.path(), partial, meter::file);
       } catch (ModelFetchException e) {
         long after = Files.isRegularFile(partial) ? Files.size(partial) : 0;
         if (e.reason() != Reason.DownloadFailed

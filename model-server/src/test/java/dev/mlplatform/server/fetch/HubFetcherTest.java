@@ -3,6 +3,7 @@ package dev.mlplatform.server.fetch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mlplatform.contract.FetchProgress;
 import dev.mlplatform.server.fetch.ModelFetchException.Reason;
 import dev.mlplatform.server.testing.LocalHub;
 import java.nio.file.Files;
@@ -11,11 +12,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,6 +83,48 @@ class HubFetcherTest {
     assertThat(model.directory().resolve("pytorch_model.bin")).doesNotExist();
     assertThat(model.directory().resolve("README.md")).doesNotExist();
     assertThat(cache.resolve("models--org--model/refs/main")).hasContent(commit);
+  }
+
+  @Test
+  void a_long_download_logs_its_progress_toward_the_listed_total_every_interval() throws Exception {
+    hub.addRepo("org/model", modelRepo());
+    AtomicLong clock = new AtomicLong();
+    // every reading of the clock is one interval later: each chunk that arrives logs a line
+    LongSupplier slow = () -> clock.addAndGet(FetchProgress.INTERVAL.toNanos());
+    HubFetcher fetcher = new HubFetcher(new HubClient(hub.endpoint(), null), cache, log::add, slow);
+
+    fetcher.fetch(HubRepository.parse("hf://org/model"));
+
+    List<FetchProgress> lines =
+        log.stream().map(FetchProgress::lastIn).flatMap(Optional::stream).toList();
+    long total = 3_000_000 + 5000 + 100 + 100; // the files the server loads, not the rest
+    assertThat(lines).hasSizeGreaterThan(5);
+    assertThat(lines).allSatisfy(p -> assertThat(p.bytesTotal()).isEqualTo(total));
+    assertThat(lines).extracting(FetchProgress::bytesDone).isSorted();
+    assertThat(lines.get(lines.size() - 1).bytesDone()).isEqualTo(total);
+    assertThat(lines.get(0).source()).isEqualTo("hf://org/model@main");
+  }
+
+  @Test
+  void progress_lines_are_paced_by_the_interval() {
+    List<String> lines = new ArrayList<>();
+    AtomicLong now = new AtomicLong();
+    ProgressMeter meter = new ProgressMeter("hf://o/n@main", 100, now::get, lines::add);
+
+    meter.file(10);
+    now.addAndGet(FetchProgress.INTERVAL.toNanos() - 1);
+    meter.file(20);
+    assertThat(lines).as("not before an interval has passed").isEmpty();
+    now.addAndGet(1);
+    meter.file(30);
+    meter.completed(40);
+    meter.file(5);
+    meter.finish();
+
+    assertThat(lines)
+        .containsExactly(
+            "fetch progress: 30/100 bytes of hf://o/n@main",
+            "fetch progress: 45/100 bytes of hf://o/n@main");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.mlplatform.operator.reconciler;
 
+import dev.mlplatform.contract.FetchProgress;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.api.v1alpha1.ModelServerStatus;
 import dev.mlplatform.operator.config.OperatorConfig;
@@ -9,6 +10,7 @@ import dev.mlplatform.operator.resources.ChildLabels;
 import dev.mlplatform.operator.resources.ResolvedSpec;
 import dev.mlplatform.operator.resources.ServiceDesiredState;
 import dev.mlplatform.operator.status.ConditionTypes;
+import dev.mlplatform.operator.status.FetchInProgress;
 import dev.mlplatform.operator.status.ModelServerStatusAggregator;
 import dev.mlplatform.operator.status.StatusChange;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -32,6 +34,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -40,14 +43,15 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles a ModelServer: validates the spec, applies the five children and the optional
- * ServiceMonitor and NetworkPolicy through the JOSDK workflow (server-side apply), then writes the
- * status the {@link ModelServerStatusAggregator} builds, skipping the write when nothing changed.
- * An invalid spec touches no child.
+ * Reconciles a ModelServer: validates the spec, applies the five children and the optional model
+ * cache claim, ServiceMonitor and NetworkPolicy through the JOSDK workflow (server-side apply),
+ * then writes the status the {@link ModelServerStatusAggregator} builds, skipping the write when
+ * nothing changed. An invalid spec touches no child.
  *
  * <p>The ServiceMonitor exists only where the cluster serves its API ({@link ServiceMonitorApi}).
  * Where it does not, the ModelServer still becomes Ready, its MonitoringReady condition and one
@@ -66,6 +70,10 @@ import org.slf4j.LoggerFactory;
     explicitInvocation = true,
     dependents = {
       @Dependent(name = "configmap", type = ConfigMapDependent.class),
+      @Dependent(
+          name = "modelcache",
+          type = PersistentVolumeClaimDependent.class,
+          reconcilePrecondition = PersistentVolumeClaimDependent.Requested.class),
       @Dependent(name = "deployment", type = DeploymentDependent.class),
       @Dependent(name = "service", type = ServiceDependent.class),
       @Dependent(name = "hpa", type = HorizontalPodAutoscalerDependent.class),
@@ -83,6 +91,9 @@ import org.slf4j.LoggerFactory;
 public class ModelServerReconciler implements Reconciler<ModelServer> {
 
   public static final String NAME = "mlplatform-operator";
+
+  /** How often a running download's progress is read: every other line the fetch logs. */
+  static final Duration FETCH_PROGRESS_RECHECK = FetchProgress.INTERVAL.multipliedBy(2);
 
   private static final Logger log = LoggerFactory.getLogger(ModelServerReconciler.class);
 
@@ -166,10 +177,16 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     recordWrites(server, writes);
 
+    Set<Pod> pods = context.getSecondaryResources(Pod.class);
+    Optional<FetchInProgress> fetching =
+        spec.model().downloads()
+            ? FetchInProgress.of(pods, pod -> FetchLogTail.of(context.getClient(), pod))
+            : Optional.empty();
     status
         .deployment(context.getSecondaryResource(Deployment.class).orElse(null))
         .hpa(context.getSecondaryResource(HorizontalPodAutoscaler.class).orElse(null))
-        .pods(context.getSecondaryResources(Pod.class))
+        .pods(pods)
+        .fetching(fetching)
         .url(ServiceDesiredState.url(spec));
     boolean monitoringWaitsForApi = spec.monitoring().enabled() && !monitoringApi.served();
     if (spec.monitoring().enabled()) {
@@ -195,7 +212,14 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
             .orElse(false);
     metrics.reconciled(ready ? "ready" : "not_ready", System.nanoTime() - start);
     UpdateControl<ModelServer> control = statusUpdate(server, change);
-    return monitoringWaitsForApi ? control.rescheduleAfter(monitoringApi.recheck()) : control;
+    // no event marks a download's progress: look again while one runs
+    Optional<Duration> recheck =
+        Stream.of(
+                Optional.of(monitoringApi.recheck()).filter(r -> monitoringWaitsForApi),
+                fetching.map(f -> FETCH_PROGRESS_RECHECK))
+            .flatMap(Optional::stream)
+            .min(Comparator.naturalOrder());
+    return recheck.map(control::rescheduleAfter).orElse(control);
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.mlplatform.operator.api.v1alpha1.AuthSpec;
 import dev.mlplatform.operator.api.v1alpha1.AutoscalingSpec;
 import dev.mlplatform.operator.api.v1alpha1.BatchingSpec;
 import dev.mlplatform.operator.api.v1alpha1.DisruptionBudgetSpec;
+import dev.mlplatform.operator.api.v1alpha1.ModelCacheSpec;
 import dev.mlplatform.operator.api.v1alpha1.ModelServerSpec;
 import dev.mlplatform.operator.api.v1alpha1.ModelSpec;
 import dev.mlplatform.operator.api.v1alpha1.MonitoringSpec;
@@ -13,6 +14,7 @@ import dev.mlplatform.operator.api.v1alpha1.NetworkPolicySpec;
 import dev.mlplatform.operator.api.v1alpha1.ReplicasSpec;
 import dev.mlplatform.operator.api.v1alpha1.SecretKeyRef;
 import dev.mlplatform.operator.api.v1alpha1.ServiceSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,9 @@ public final class SpecValidator {
 
   private static final Pattern ENV_KEY = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*$");
   private static final Pattern INTERVAL = Pattern.compile(MonitoringSpec.INTERVAL_PATTERN);
+  private static final Pattern SIZE = Pattern.compile(ModelCacheSpec.SIZE_PATTERN);
+  private static final Pattern STORAGE_CLASS =
+      Pattern.compile(ModelCacheSpec.STORAGE_CLASS_PATTERN);
 
   private SpecValidator() {}
 
@@ -63,6 +68,7 @@ public final class SpecValidator {
           model.getMaxSequenceLength(),
           1,
           ModelSpec.MAX_MAX_SEQUENCE_LENGTH);
+      checkCache(problems, model.getCache());
     }
     if (spec.getImage() != null && (spec.getImage().isBlank() || spec.getImage().contains(" "))) {
       problems.add("spec.image: must be an image reference without spaces");
@@ -218,6 +224,31 @@ public final class SpecValidator {
       }
     }
     return problems;
+  }
+
+  private static void checkCache(List<String> problems, ModelCacheSpec cache) {
+    if (cache == null) {
+      return;
+    }
+    String size = cache.getSize();
+    if (size != null && !validSize(size)) {
+      problems.add(
+          "spec.model.cache.size: must be a quantity larger than zero such as 10Gi, got '"
+              + size
+              + "'");
+    }
+    String storageClass = cache.getStorageClassName();
+    if (storageClass != null && !STORAGE_CLASS.matcher(storageClass).matches()) {
+      problems.add(
+          "spec.model.cache.storageClassName: '" + storageClass + "' is not a StorageClass name");
+    }
+  }
+
+  private static boolean validSize(String size) {
+    if (!SIZE.matcher(size).matches()) {
+      return false;
+    }
+    return Quantity.getAmountInBytes(new Quantity(size)).signum() > 0;
   }
 
   private static void range(List<String> problems, String field, Integer value, int min, int max) {

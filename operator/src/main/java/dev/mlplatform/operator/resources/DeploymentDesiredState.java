@@ -42,6 +42,14 @@ public final class DeploymentDesiredState {
   public static final long RUN_AS = 10001L;
   public static final String CACHE_DIR = "/var/cache/mlplatform";
 
+  /**
+   * Where the spec.model.cache claim is mounted: beside, not inside, the pod-local cache, whose DJL
+   * and engine caches (native libraries unpacked per pod) must not be shared between pods.
+   */
+  public static final String SHARED_MODEL_CACHE_DIR = "/var/cache/mlplatform-models";
+
+  public static final String MODEL_CACHE_VOLUME = "model-cache";
+
   private DeploymentDesiredState() {}
 
   public static Deployment build(ModelServer owner, ResolvedSpec spec) {
@@ -105,16 +113,20 @@ public final class DeploymentDesiredState {
     return annotations;
   }
 
-  /** The root filesystem is read-only: every cache lives on the "cache" emptyDir. */
-  private static List<EnvVar> cacheEnv() {
+  /**
+   * The root filesystem is read-only: every cache lives on the "cache" emptyDir, but for the model
+   * files when spec.model.cache asks for a claim shared by the pods.
+   */
+  private static List<EnvVar> cacheEnv(ResolvedSpec spec) {
+    String modelCache = spec.modelCache().isPresent() ? SHARED_MODEL_CACHE_DIR : CACHE_DIR;
     return List.of(
-        new EnvVar(ServerEnv.MODEL_CACHE_DIR, CACHE_DIR, null),
+        new EnvVar(ServerEnv.MODEL_CACHE_DIR, modelCache, null),
         new EnvVar(ServerEnv.DJL_CACHE_DIR, CACHE_DIR + "/djl", null),
         new EnvVar(ServerEnv.ENGINE_CACHE_DIR, CACHE_DIR + "/engine", null));
   }
 
   private static List<EnvVar> env(ResolvedSpec spec) {
-    List<EnvVar> env = new ArrayList<>(cacheEnv());
+    List<EnvVar> env = new ArrayList<>(cacheEnv(spec));
     if (spec.apiKeySecret() != null) {
       // straight from the Secret: the key never passes through the ConfigMap or the operator
       env.add(secretEnv(ServerEnv.API_KEY, spec.apiKeySecret()));
@@ -137,7 +149,7 @@ public final class DeploymentDesiredState {
    * message the operator reads) instead of crash-looping the server.
    */
   private static Container fetchContainer(ResolvedSpec spec) {
-    List<EnvVar> env = new ArrayList<>(cacheEnv());
+    List<EnvVar> env = new ArrayList<>(cacheEnv(spec));
     if (spec.model().tokenSecret() != null) {
       env.add(secretEnv(ServerEnv.HF_TOKEN, spec.model().tokenSecret()));
     }
@@ -155,7 +167,7 @@ public final class DeploymentDesiredState {
         .withEnv(env)
         .withResources(spec.resources())
         .withSecurityContext(containerSecurityContext())
-        .withVolumeMounts(tmpAndCacheMounts())
+        .withVolumeMounts(cacheMounts(spec))
         .build();
   }
 
@@ -171,10 +183,19 @@ public final class DeploymentDesiredState {
         .build();
   }
 
-  private static List<VolumeMount> tmpAndCacheMounts() {
-    return List.of(
-        new VolumeMount("/tmp", null, "tmp", null, null, null, null),
-        new VolumeMount(CACHE_DIR, null, "cache", null, null, null, null));
+  /** /tmp, the pod-local cache and, when there is one, the shared model cache claim. */
+  private static List<VolumeMount> cacheMounts(ResolvedSpec spec) {
+    List<VolumeMount> mounts =
+        new ArrayList<>(
+            List.of(
+                new VolumeMount("/tmp", null, "tmp", null, null, null, null),
+                new VolumeMount(CACHE_DIR, null, "cache", null, null, null, null)));
+    if (spec.modelCache().isPresent()) {
+      mounts.add(
+          new VolumeMount(
+              SHARED_MODEL_CACHE_DIR, null, MODEL_CACHE_VOLUME, null, null, null, null));
+    }
+    return mounts;
   }
 
   private static PodSpec podSpec(ResolvedSpec spec) {
@@ -203,6 +224,13 @@ public final class DeploymentDesiredState {
 
   private static List<Volume> volumes(ResolvedSpec spec) {
     List<Volume> volumes = new ArrayList<>(List.of(emptyDir("tmp"), emptyDir("cache")));
+    if (spec.modelCache().isPresent()) {
+      volumes.add(
+          new VolumeBuilder()
+              .withName(MODEL_CACHE_VOLUME)
+              .withNewPersistentVolumeClaim(ModelCache.claimName(spec.name()), false)
+              .build());
+    }
     spec.model().volume().ifPresent(volumes::add);
     return volumes;
   }
@@ -242,7 +270,7 @@ public final class DeploymentDesiredState {
   }
 
   private static List<VolumeMount> mounts(ResolvedSpec spec) {
-    List<VolumeMount> mounts = new ArrayList<>(tmpAndCacheMounts());
+    List<VolumeMount> mounts = new ArrayList<>(cacheMounts(spec));
     spec.model().volumeMount().ifPresent(mounts::add);
     return mounts;
   }

@@ -35,6 +35,7 @@ import java.util.TreeMap;
  * server, or an older object) give the same children. Nothing here is written back to the spec.
  *
  * @param defaultImage the operator's DEFAULT_SERVER_IMAGE, used when spec.image is absent
+ * @param modelCache the shared model cache claim, or empty for a pod-local emptyDir
  */
 public record ResolvedSpec(
     String name,
@@ -42,6 +43,7 @@ public record ResolvedSpec(
     String image,
     String modelId,
     ModelSource model,
+    Optional<ModelCache> modelCache,
     Engine engine,
     int maxSequenceLength,
     boolean normalize,
@@ -136,6 +138,7 @@ public record ResolvedSpec(
         or(spec.getImage(), defaultImage),
         model.getId(),
         new ModelSource(model.getId(), model.getUri(), model.getTokenSecretRef()),
+        ModelCache.of(model.getCache()),
         model.getEngine(),
         or(model.getMaxSequenceLength(), ModelSpec.DEFAULT_MAX_SEQUENCE_LENGTH),
         or(model.getNormalize(), ModelSpec.DEFAULT_NORMALIZE),

@@ -49,6 +49,7 @@ public final class ModelServerStatusAggregator {
   private String url;
   private Observed monitoring;
   private Observed autoscaling;
+  private Optional<FetchInProgress> fetching = Optional.empty();
 
   /** A MonitoringReady or AutoscalingReady condition to set; none while its feature is off. */
   private record Observed(String status, String reason, String message) {}
@@ -73,6 +74,12 @@ public final class ModelServerStatusAggregator {
 
   public ModelServerStatusAggregator deployment(Deployment deployment) {
     this.deployment = deployment;
+    return this;
+  }
+
+  /** A pod downloading its model now, and how far it got. */
+  public ModelServerStatusAggregator fetching(Optional<FetchInProgress> fetching) {
+    this.fetching = fetching;
     return this;
   }
 
@@ -289,7 +296,7 @@ public final class ModelServerStatusAggregator {
   /**
    * ModelReady, only while the pods download their model: False with the fetch's own reason when a
    * pod's download failed, True once one succeeded (and status.model says what it fetched), Unknown
-   * before either.
+   * before either, its message then saying how far a running download got.
    */
   private Optional<Condition> modelReady(ModelServerStatus previous, ModelServerStatus status) {
     var model = server.getSpec() == null ? null : server.getSpec().getModel();
@@ -324,7 +331,12 @@ public final class ModelServerStatusAggregator {
             MODEL_READY,
             UNKNOWN,
             ConditionTypes.REASON_MODEL_FETCHING,
-            "waiting for a pod's fetch-model init container to download " + describe(model)));
+            fetching
+                .map(f -> f.describe(describe(model)))
+                .orElseGet(
+                    () ->
+                        "waiting for a pod's fetch-model init container to download "
+                            + describe(model))));
   }
 
   private static String describe(ModelSpec model) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mlplatform.operator.TestModelServers;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.api.v1alpha1.ModelServerStatus;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -14,6 +15,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -142,5 +144,79 @@ class ModelReadyTest {
     ModelServerStatus bundled = status(TestModelServers.minimal("a", "ns"));
     assertThat(bundled.getConditions()).noneMatch(c -> c.getType().equals("ModelReady"));
     assertThat(bundled.getModel()).isNull();
+  }
+
+  /** A pod whose fetch-model init container is running. */
+  private static Pod downloading(String name) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .endMetadata()
+        .withNewStatus()
+        .withInitContainerStatuses(
+            new ContainerStatusBuilder()
+                .withName("fetch-model")
+                .withNewState()
+                .withNewRunning("2026-12-04T09:59:00Z")
+                .endState()
+                .build())
+        .endStatus()
+        .build();
+  }
+
+  @Test
+  void a_running_download_shows_bytes_done_of_total_and_percent_from_its_log_tail() {
+    ModelServer server = server("hf://BAAI/bge-small-en-v1.5");
+    List<Pod> pods = List.of(downloading("a-2"), downloading("a-1"));
+    String tail =
+        "INFO fetch progress: 1000000/133000000 bytes of hf://BAAI/bge-small-en-v1.5@main\n"
+            + "INFO fetch progress: 33250000/133000000 bytes of hf://BAAI/bge-small-en-v1.5@main\n";
+    List<String> read = new java.util.ArrayList<>();
+
+    Optional<FetchInProgress> fetching =
+        FetchInProgress.of(
+            pods,
+            pod -> {
+              read.add(pod.getMetadata().getName());
+              return tail;
+            });
+    ModelServerStatus status =
+        new ModelServerStatusAggregator(server, CLOCK)
+            .deployment(deployment(1, 0))
+            .pods(pods)
+            .fetching(fetching)
+            .build();
+
+    assertThat(read).as("one log read, of the first pod by name").containsExactly("a-1");
+    Condition modelReady = condition(status, "ModelReady");
+    assertThat(modelReady.getStatus()).isEqualTo("Unknown");
+    assertThat(modelReady.getReason()).isEqualTo("Fetching");
+    assertThat(modelReady.getMessage())
+        .isEqualTo(
+            "pod a-1 is downloading hf://BAAI/bge-small-en-v1.5@main: 33.3 MB of 133.0 MB (25%)");
+  }
+
+  @Test
+  void a_running_download_without_a_readable_log_still_names_its_pod_and_no_pod_means_no_read() {
+    ModelServer server = server("hf://BAAI/bge-small-en-v1.5");
+    Optional<FetchInProgress> fetching =
+        FetchInProgress.of(List.of(downloading("a-1")), pod -> null);
+
+    ModelServerStatus status =
+        new ModelServerStatusAggregator(server, CLOCK)
+            .deployment(deployment(1, 0))
+            .pods(List.of(downloading("a-1")))
+            .fetching(fetching)
+            .build();
+
+    assertThat(condition(status, "ModelReady").getMessage())
+        .isEqualTo("pod a-1 is downloading hf://BAAI/bge-small-en-v1.5");
+    assertThat(
+            FetchInProgress.of(
+                List.of(fetched("a-1", 0, "{}", false)),
+                pod -> {
+                  throw new AssertionError("read the log of a pod that is not downloading");
+                }))
+        .isEmpty();
   }
 }

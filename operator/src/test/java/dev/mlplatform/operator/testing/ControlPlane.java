@@ -69,6 +69,8 @@ public final class ControlPlane implements AutoCloseable {
           "replicaset-controller",
           "horizontal-pod-autoscaler-controller",
           "disruption-controller",
+          // lifts a deleted claim's kubernetes.io/pvc-protection finalizer once no pod uses it
+          "persistentvolumeclaim-protection-controller",
           "serviceaccount-controller",
           "serviceaccount-token-controller",
           "root-ca-certificate-publisher-controller");

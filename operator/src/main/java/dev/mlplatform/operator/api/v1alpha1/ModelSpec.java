@@ -46,6 +46,13 @@ public class ModelSpec {
           + " Only the init container that downloads the model sees it.")
   private SecretKeyRef tokenSecretRef;
 
+  /** A PersistentVolumeClaim caching the model for all pods; absent: a pod-local emptyDir. */
+  @JsonPropertyDescription(
+      "A PersistentVolumeClaim (NAME-model-cache) caching the downloaded model for every pod of"
+          + " this ModelServer, so a pod start with the pinned revision already cached skips the"
+          + " download. Absent: each pod downloads into its own emptyDir.")
+  private ModelCacheSpec cache;
+
   /** Inference engine. */
   @JsonPropertyDescription(
       "Inference engine: OnnxRuntime or PyTorch. Default: inferred from files.")
@@ -90,6 +97,14 @@ public class ModelSpec {
 
   public void setTokenSecretRef(SecretKeyRef tokenSecretRef) {
     this.tokenSecretRef = tokenSecretRef;
+  }
+
+  public ModelCacheSpec getCache() {
+    return cache;
+  }
+
+  public void setCache(ModelCacheSpec cache) {
+    this.cache = cache;
   }
 
   public Engine getEngine() {
