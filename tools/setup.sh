@@ -14,7 +14,7 @@
 #           (the TorchScript the -pytorch image's smoke test serves)
 #   bench   what `make bench`, `make bench-load` and `make bench-soak` add: wrk, hey
 #   e2e     what `make e2e` adds (a one-node cluster, tools/e2e): Debian's containerd, runc, CNI
-#           plugins, conntrack, socat, iptables, openssl, lua5.1, and kube-scheduler, kubelet, kube-proxy,
+#           plugins, conntrack, socat, iptables, openssl, lua5.1, gnuplot, and kube-scheduler, kubelet, kube-proxy,
 #           pause beside the other Kubernetes binaries
 #   --check only report; install nothing (exit 1 if anything is missing)
 #
@@ -171,6 +171,7 @@ if wants e2e; then
   need openssl openssl
   need python3 python3
   need lua5.1 lua5.1 # the gitops scenario runs Argo CD's health script on the live ModelServers
+  need gnuplot gnuplot-nox # the autoscale scenario draws its timeline
   for plugin in bridge host-local loopback; do
     [ -x /usr/lib/cni/$plugin ] || {
       packages+=(containernetworking-plugins)

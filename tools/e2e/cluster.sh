@@ -258,6 +258,21 @@ pki() {
   cert kube-proxy "/CN=system:kube-proxy"
   cert kubelet "/O=system:nodes/CN=system:node:$NODE"
   cert kubelet-serving "/O=system:nodes/CN=system:node:$NODE" "IP:$BRIDGE_IP,DNS:$NODE"
+  # the aggregator's client certificate, from a CA of its own (as kubeadm does): aggregated APIs
+  # such as the operator's external metrics trust only this CA for the API server's requests
+  openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -subj "/CN=front-proxy-ca" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -keyout "$PKI/front-proxy-ca.key" -out "$PKI/front-proxy-ca.crt" 2>/dev/null
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+    -keyout "$PKI/front-proxy-client.key" -subj "/CN=front-proxy-client" \
+    -out "$PKI/front-proxy-client.csr" 2>/dev/null
+  printf '%s\n' "basicConstraints=critical,CA:FALSE" \
+    "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=clientAuth" \
+    >"$PKI/front-proxy-client.ext"
+  openssl x509 -req -in "$PKI/front-proxy-client.csr" -CA "$PKI/front-proxy-ca.crt" \
+    -CAkey "$PKI/front-proxy-ca.key" -CAcreateserial -days 2 \
+    -extfile "$PKI/front-proxy-client.ext" -out "$PKI/front-proxy-client.crt" 2>/dev/null
+  rm -f "$PKI/front-proxy-client.csr" "$PKI/front-proxy-client.ext"
   openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null |
     openssl pkcs8 -topk8 -nocrypt -out "$PKI/sa.key"
   openssl ec -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
@@ -501,6 +516,12 @@ up() {
     --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
     --kubelet-certificate-authority "$PKI/ca.crt" \
     --kubelet-preferred-address-types InternalIP,Hostname \
+    --requestheader-client-ca-file "$PKI/front-proxy-ca.crt" \
+    --requestheader-allowed-names front-proxy-client \
+    --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+    --requestheader-extra-headers-prefix X-Remote-Extra- \
+    --proxy-client-cert-file "$PKI/front-proxy-client.crt" \
+    --proxy-client-key-file "$PKI/front-proxy-client.key" \
     --enable-aggregator-routing=true --profiling=false --endpoint-reconciler-type lease
   # pods reach the API server through the `kubernetes` Service, whose endpoint is the bridge
   # address (--advertise-address): relay it to the API server on 127.0.0.1

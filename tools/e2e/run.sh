@@ -6,7 +6,9 @@
 # check that nothing is left. Prints a timing table at the end.
 #
 #   KEEP=1               leave the cluster up (and print `export KUBECONFIG=...`); `make e2e-down`
-#   E2E_SCENARIOS="..."  the scenarios to run, in order (default: all: minimal delete full rollout heal failures gitops)
+#   E2E_SCENARIOS="..."  the scenarios to run, in order (default: all: minimal delete full rollout autoscale heal failures gitops)
+#   E2E_RESULTS=DIR      where scenarios write what they measured (default /var/tmp/mlplatform-e2e-results):
+#                        autoscale/timeline.png, timeline.csv, load.csv, summary.txt
 #   E2E_ARTIFACTS=DIR    where the component logs go when a run fails (default
 #                        /var/tmp/mlplatform-e2e-artifacts; cleared at the start of each run)
 #   E2E_TIMEOUT=SECONDS  how long to wait for pods and conditions (default 300; the CPU is shared)
@@ -31,6 +33,12 @@
 #            rolls the pods, the status goes Progressing then Ready at the new generation, and not
 #            one request fails (readiness, drain and maxUnavailable 0 on a real kubelet and
 #            kube-proxy; 429s would be counted apart)
+#   autoscale spec.autoscaling.metric=queue: the operator serves the queue as external.metrics.k8s.io
+#            (APIService Available, AutoscalingReady); a load ramp through the ClusterIP (2, then 24
+#            clients) makes kube-controller-manager's HPA scale the Deployment up, the new pods
+#            become Ready and take traffic, the ramp ends (1 client) and it scales back to 1 after
+#            its 30 s stabilization window; zero failed requests (429s counted apart); the timeline
+#            (replicas, queue, p99, errors) drawn with gnuplot into E2E_RESULTS/autoscale
 #   heal     self-healing: a deleted pod is replaced and the ModelServer Ready again; a deleted
 #            Deployment is recreated by the operator (new uid) and Ready again; then the operator
 #            runs as production does (2 replicas, LEADER_ELECTION=true), the Lease holder is killed
@@ -60,13 +68,14 @@ if [ "$(id -u)" != 0 ]; then
     echo "run.sh: needs root (podman, containerd, iptables, cgroups), or passwordless sudo" >&2
     exit 1
   }
-  exec sudo -n --preserve-env=PATH,HOME,JAVA_HOME,MLPLATFORM_CACHE,MLPLATFORM_SHARED_K8S,KEEP,E2E_SCENARIOS,E2E_ARTIFACTS,E2E_TIMEOUT,E2E_DIR,E2E_IMAGES \
+  exec sudo -n --preserve-env=PATH,HOME,JAVA_HOME,MLPLATFORM_CACHE,MLPLATFORM_SHARED_K8S,KEEP,E2E_SCENARIOS,E2E_RESULTS,E2E_ARTIFACTS,E2E_TIMEOUT,E2E_DIR,E2E_IMAGES \
     bash "$0" "$@"
 fi
 
 CLUSTER=tools/e2e/cluster.sh
 KEEP=${KEEP:-}
-SCENARIOS=${E2E_SCENARIOS:-minimal delete full rollout heal failures gitops}
+SCENARIOS=${E2E_SCENARIOS:-minimal delete full rollout autoscale heal failures gitops}
+RESULTS=${E2E_RESULTS:-/var/tmp/mlplatform-e2e-results}
 ARTIFACTS=${E2E_ARTIFACTS:-/var/tmp/mlplatform-e2e-artifacts}
 TIMEOUT=${E2E_TIMEOUT:-300}
 DIR=${E2E_DIR:-/var/tmp/mlplatform-e2e}
@@ -204,9 +213,9 @@ if [ -e "$DIR/state/up" ]; then
 fi
 for scenario in $SCENARIOS; do
   case $scenario in
-    minimal | delete | full | rollout | heal | failures | gitops) ;;
+    minimal | delete | full | rollout | autoscale | heal | failures | gitops) ;;
     *)
-      echo "run.sh: unknown scenario $scenario (known: minimal delete full rollout heal failures gitops)" >&2
+      echo "run.sh: unknown scenario $scenario (known: minimal delete full rollout autoscale heal failures gitops)" >&2
       failed="preflight"
       exit 2
       ;;
@@ -1094,6 +1103,268 @@ EOF
 
 memory() {
   bash "$CLUSTER" rss | sed 's/^/    /'
+}
+
+# --- autoscale ----------------------------------------------------------------------------------
+
+# ramp_load IP OUT: POSTs /predict through the ClusterIP from as many clients as the file
+# OUT.clients says (re-read twice a second, up to 32) until OUT.stop exists. Every 2 s it appends
+# "unix_time clients ok failed rejected p99_ms" to OUT.series; at the end it writes
+# "sent ok failed rejected" and the first failures to OUT.
+ramp_load() {
+  python3 - "$1" "$2" <<'PY' &
+import http.client, json, os, sys, threading, time
+ip, out = sys.argv[1], sys.argv[2]
+counts = {"sent": 0, "ok": 0, "failed": 0, "rejected": 0}
+window = {"ok": 0, "failed": 0, "rejected": 0, "latencies": []}
+errors = []
+lock = threading.Lock()
+clients = [0]
+body = json.dumps({"texts": ["the queue says when to add a replica",
+                             "scaling on the work waiting, not on CPU"]})
+def stopped():
+    return os.path.exists(out + ".stop")
+def worker(i):
+    conn = None
+    while not stopped():
+        if i >= clients[0]:
+            if conn is not None:
+                conn.close(); conn = None
+            time.sleep(0.1)
+            continue
+        start = time.monotonic()
+        try:
+            if conn is None:
+                conn = http.client.HTTPConnection(ip, 80, timeout=30)
+            conn.request("POST", "/predict", body, {"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            data = resp.read()
+            status = resp.status
+            if resp.getheader("Connection", "").lower() == "close":
+                conn.close(); conn = None
+            outcome = "ok" if status == 200 else "rejected" if status == 429 else "failed"
+            detail = f"HTTP {status}: {data[:200]!r}"
+        except Exception as e:
+            if conn is not None:
+                conn.close()
+            conn = None
+            outcome, detail = "failed", f"{type(e).__name__}: {e}"
+        elapsed = time.monotonic() - start
+        with lock:
+            counts["sent"] += 1
+            counts[outcome] += 1
+            window[outcome] += 1
+            if outcome == "ok":
+                window["latencies"].append(elapsed)
+            if outcome == "failed" and len(errors) < 10:
+                errors.append(f"{time.strftime('%H:%M:%S')} {detail}")
+def control():
+    while not stopped():
+        try:
+            with open(out + ".clients") as f:
+                clients[0] = max(0, min(32, int(f.read().strip() or 0)))
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.5)
+def report():
+    with open(out + ".series", "w") as series:
+        while not stopped():
+            time.sleep(2)
+            with lock:
+                lat = sorted(window["latencies"])
+                p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else float("nan")
+                line = f"{time.time():.1f} {clients[0]} {window['ok']} {window['failed']} {window['rejected']} {p99:.0f}"
+                window.update(ok=0, failed=0, rejected=0, latencies=[])
+            series.write(line + "\n"); series.flush()
+threads = [threading.Thread(target=worker, args=(i,)) for i in range(32)]
+threads += [threading.Thread(target=control), threading.Thread(target=report)]
+for t in threads: t.start()
+for t in threads: t.join()
+with open(out, "w") as f:
+    f.write(f"{counts['sent']} {counts['ok']} {counts['failed']} {counts['rejected']}\n")
+    f.write("\n".join(errors) + "\n")
+PY
+  ramp_pid=$!
+}
+
+clients() { echo "$1" >"$RAMP.clients"; }
+
+# timeline_start OUT: every 2 s appends "unix_time spec_replicas ready_replicas hpa_desired
+# queue_total" to OUT (the queue as the external-metrics API serves it to the HPA) until OUT.stop
+timeline_start() {
+  local selector="app.kubernetes.io/name%3Dmodel-server,app.kubernetes.io/instance%3D$NAME"
+  (
+    while [ ! -e "$1.stop" ]; do
+      local t replicas hpa queue
+      t=$(date +%s.%N)
+      replicas=$(kubectl get deploy -n "$NS" "$NAME" -o jsonpath='{.spec.replicas} {.status.readyReplicas}' 2>/dev/null)
+      hpa=$(kubectl get hpa -n "$NS" "$NAME" -o jsonpath='{.status.desiredReplicas}' 2>/dev/null)
+      queue=$(kubectl get --raw "/apis/external.metrics.k8s.io/v1beta1/namespaces/$NS/model_server_queue_depth?labelSelector=$selector" 2>/dev/null |
+        python3 -c 'import json,sys
+v=json.load(sys.stdin)["items"][0]["value"]
+print(float(v[:-1])/1000 if v.endswith("m") else float(v))' 2>/dev/null || echo nan)
+      read -r spec ready <<<"$replicas"
+      echo "$t ${spec:-nan} ${ready:-0} ${hpa:-nan} $queue" >>"$1"
+      sleep 2
+    done
+  ) &
+  timeline_pid=$!
+}
+
+# replicas_reach OP N SECONDS: the Deployment's spec.replicas OP N (ge, eq) within SECONDS
+replicas_reach() {
+  local op=$1 want=$2 start=$SECONDS deadline=$((SECONDS + $3)) spec
+  while [ $SECONDS -lt $deadline ]; do
+    spec=$(kubectl get deploy -n "$NS" "$NAME" -o jsonpath='{.spec.replicas}')
+    if [ "$spec" -"$op" "$want" ]; then
+      echo "spec.replicas $spec after $((SECONDS - start))s"
+      return 0
+    fi
+    sleep 1
+  done
+  echo "spec.replicas still $spec; HPA: $(kubectl get hpa -n "$NS" "$NAME" -o jsonpath='{.status.conditions[*].message}')"
+  return 1
+}
+
+# all_pods_took_traffic: every ready pod's /metrics counts texts it embedded
+all_pods_took_traffic() {
+  local pod ip inputs ok=0 line=""
+  for pod in $(kubectl get pods -n "$NS" -l "app.kubernetes.io/instance=$NAME" --field-selector=status.phase=Running -o name); do
+    ip=$(kubectl get -n "$NS" "$pod" -o jsonpath='{.status.podIP}')
+    inputs=$(curl -s --max-time 5 "http://$ip:9090/metrics" | awk '/^model_server_inputs_total/ {print int($2)}')
+    line="$line ${pod#pod/}=${inputs:-?}"
+    [ "${inputs:-0}" -gt 0 ] || ok=1
+  done
+  echo "texts embedded per pod:$line"
+  return $ok
+}
+
+# plot_timeline DIR: timeline.csv from the two series, timeline.png drawn by gnuplot
+plot_timeline() {
+  python3 - "$1" "$T0" <<'PY'
+import math, sys
+d, t0 = sys.argv[1], float(sys.argv[2])
+tl = [l.split() for l in open(f"{d}/timeline.txt") if l.strip()]
+ld = [l.split() for l in open(f"{d}/load.txt.series") if l.strip()]
+with open(f"{d}/timeline.csv", "w") as f:
+    f.write("seconds,spec_replicas,ready_replicas,hpa_desired,queue_total\n")
+    for t, spec, ready, desired, queue in tl:
+        f.write(f"{float(t)-t0:.1f},{spec},{ready},{desired},{queue}\n")
+with open(f"{d}/load.csv", "w") as f:
+    f.write("seconds,clients,ok_per_s,failed,rejected_429,p99_ms\n")
+    for t, clients, ok, failed, rejected, p99 in ld:
+        f.write(f"{float(t)-t0:.1f},{clients},{int(ok)/2:.1f},{failed},{rejected},{p99}\n")
+PY
+  gnuplot <<EOF
+set terminal pngcairo size 1200,900 noenhanced font ",10"
+set output "$1/timeline.png"
+set datafile separator ","
+set datafile missing "nan"
+set key top left
+set grid
+set multiplot layout 3,1 title "make e2e autoscale: spec.autoscaling.metric=queue, targetPerReplica=$TARGET, HPA from kube-controller-manager"
+set ylabel "replicas"
+set yrange [0:*]
+plot "$1/timeline.csv" every ::1 using 1:2 with steps lw 2 title "Deployment spec.replicas", \
+     "" every ::1 using 1:3 with steps lw 2 dt 2 title "ready replicas", \
+     "" every ::1 using 1:4 with steps lw 1 title "HPA desired"
+set ylabel "texts waiting (all pods)"
+plot "$1/timeline.csv" every ::1 using 1:5 with lines lw 2 title "model_server_queue_depth (external metric)", \
+     "$1/load.csv" every ::1 using 1:2 with steps lw 1 title "load: clients"
+set ylabel "p99 ms / requests per s"
+set xlabel "seconds since the ramp began"
+plot "$1/load.csv" every ::1 using 1:6 with lines lw 2 title "p99 latency (ms)", \
+     "" every ::1 using 1:3 with lines lw 1 title "answered per s", \
+     "" every ::1 using 1:(\$4+\$5) with impulses lw 2 title "failed + 429"
+unset multiplot
+EOF
+}
+
+scenario_autoscale() {
+  local ns=$NS name=$NAME ip out t_up t_ready t_down
+  NS=autoscale
+  NAME=minilm
+  TARGET=4
+  RESULT_DIR=$RESULTS/autoscale
+  rm -rf "$RESULT_DIR"
+  mkdir -p "$RESULT_DIR"
+  kubectl create namespace "$NS" >/dev/null
+  # small requests so that three replicas fit this 2-CPU node beside the rest
+  kubectl apply -f - <<EOF | sed 's/^/    /'
+apiVersion: serving.mlplatform.dev/v1alpha1
+kind: ModelServer
+metadata:
+  name: $NAME
+  namespace: $NS
+spec:
+  model:
+    id: sentence-transformers/all-MiniLM-L6-v2
+  replicas:
+    min: 1
+    max: 3
+  batching:
+    maxBatchSize: 8
+  autoscaling:
+    metric: queue
+    targetPerReplica: $TARGET
+    scaleDownStabilizationSeconds: 30
+  resources:
+    requests:
+      cpu: 200m
+      memory: 512Mi
+EOF
+  [ "${PIPESTATUS[0]}" = 0 ] || { failed="scenario autoscale: kubectl apply refused the ModelServer"; return 1; }
+  check "the first pod becomes Ready" kubectl wait -n "$NS" "msrv/$NAME" --for=condition=Ready --timeout="${TIMEOUT}s" || return 1
+  check "AutoscalingReady: the HPA reads the operator's external metric" \
+    kubectl wait -n "$NS" "msrv/$NAME" --for=condition=AutoscalingReady --timeout=60s || return 1
+  check "the APIService is Available (the aggregator verified the operator's certificate)" \
+    kubectl wait apiservice/v1beta1.external.metrics.k8s.io --for=condition=Available --timeout=120s || return 1
+  check "the HPA scales on model_server_queue_depth, $TARGET per replica" bash -c \
+    "test \"\$($KUBECTL get hpa -n $NS $NAME -o jsonpath='{.spec.metrics[0].external.metric.name} {.spec.metrics[0].external.target.averageValue}')\" = 'model_server_queue_depth $TARGET'" || return 1
+  ip=$(kubectl get svc -n "$NS" "$NAME" -o jsonpath='{.spec.clusterIP}')
+  RAMP=$RESULT_DIR/load.txt
+  rm -f "$RAMP" "$RAMP.stop" "$RESULT_DIR/timeline.txt" "$RESULT_DIR/timeline.txt.stop"
+  clients 2
+  T0=$(date +%s.%N)
+  timeline_start "$RESULT_DIR/timeline.txt"
+  ramp_load "$ip" "$RAMP"
+  sleep 20
+  say "ramp: 2 -> 24 clients"
+  clients 24
+  local ramp_at=$SECONDS
+  if ! check "the HPA scales the Deployment up on the queue" replicas_reach ge 2 "$TIMEOUT"; then
+    clients 0; touch "$RAMP.stop" "$RESULT_DIR/timeline.txt.stop"; wait "$ramp_pid" "$timeline_pid" || true; return 1
+  fi
+  t_up=$((SECONDS - ramp_at))
+  check "the new pods become Ready" kubectl rollout status -n "$NS" "deploy/$NAME" --timeout="${TIMEOUT}s" || {
+    clients 0; touch "$RAMP.stop" "$RESULT_DIR/timeline.txt.stop"; wait "$ramp_pid" "$timeline_pid" || true; return 1; }
+  t_ready=$((SECONDS - ramp_at))
+  sleep 20
+  check "every pod took traffic" all_pods_took_traffic || { clients 0; touch "$RAMP.stop" "$RESULT_DIR/timeline.txt.stop"; wait "$ramp_pid" "$timeline_pid" || true; return 1; }
+  say "ramp ends: 24 -> 1 client"
+  clients 1
+  local end_at=$SECONDS
+  if ! check "the HPA scales back to 1 after its 30 s stabilization window" replicas_reach eq 1 "$TIMEOUT"; then
+    touch "$RAMP.stop" "$RESULT_DIR/timeline.txt.stop"; wait "$ramp_pid" "$timeline_pid" || true; return 1
+  fi
+  t_down=$((SECONDS - end_at))
+  sleep 6
+  touch "$RAMP.stop" "$RESULT_DIR/timeline.txt.stop"
+  wait "$ramp_pid" "$timeline_pid" || true
+  check "zero failed requests through the ramp, the scale-up and the scale-down" no_failed_requests "$RAMP" || return 1
+  check "the timeline is drawn ($RESULT_DIR/timeline.png)" plot_timeline "$RESULT_DIR" || return 1
+  {
+    echo "scale-up: spec.replicas >= 2 ${t_up}s after the ramp to 24 clients, all new pods Ready after ${t_ready}s"
+    echo "scale-down: back to 1 replica ${t_down}s after the ramp ended (stabilization window 30 s, HPA sync 15 s)"
+    echo "most replicas: $(awk '{ if ($2 > m) m = $2 } END { print m }' "$RESULT_DIR/timeline.txt")"
+    echo "peak queue (all pods): $(awk '$5 != "nan" { if ($5 > m) m = $5 } END { print m + 0 }' "$RESULT_DIR/timeline.txt") texts"
+    echo "worst 2-s p99: $(awk '$6 != "nan" { if ($6 > m) m = $6 } END { print m + 0 }' "$RAMP.series") ms"
+    echo "requests (sent ok failed 429): $(head -1 "$RAMP")"
+  } | tee "$RESULT_DIR/summary.txt" | sed 's/^/    /'
+  check "deleting the namespace removes it all" \
+    kubectl delete namespace "$NS" --timeout="${TIMEOUT}s" || return 1
+  NS=$ns
+  NAME=$name
 }
 
 for scenario in $SCENARIOS; do
