@@ -87,7 +87,7 @@ class ManifestsTest {
             .findFirst()
             .orElse(OperatorConfig.EXTERNAL_METRICS_PORT.defaultValue());
     assertThat(container.getPorts())
-        .filteredOn(p -> p.getName().equals("external-metrics"))
+        .filteredOn(p -> p.getName().equals("ext-metrics"))
         .singleElement()
         .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(Integer.parseInt(port)));
     List<GenericKubernetesResource> objects =
@@ -113,9 +113,37 @@ class ManifestsTest {
         .containsEntry("namespace", service.getMetadata().getNamespace())
         .containsEntry("port", service.getSpec().getPorts().get(0).getPort());
     assertThat(service.getSpec().getPorts().get(0).getTargetPort().getStrVal())
-        .isEqualTo("external-metrics");
+        .isEqualTo("ext-metrics");
     assertThat(service.getMetadata().getName())
         .isEqualTo(OperatorConfig.EXTERNAL_METRICS_SERVICE.defaultValue());
+  }
+
+  @Test
+  void every_port_name_is_a_valid_service_name() throws Exception {
+    // IANA service names, as the API server checks them: at most 15 characters
+    List<String> names = new ArrayList<>();
+    for (String yaml : Files.readString(BASE.resolve("deployment.yaml")).split("\n---\n")) {
+      Deployment deployment = Serialization.unmarshal(yaml, Deployment.class);
+      deployment.getSpec().getTemplate().getSpec().getContainers().stream()
+          .flatMap(c -> c.getPorts().stream())
+          .forEach(p -> names.add(p.getName()));
+    }
+    try (Stream<Path> files = Files.list(BASE)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+        for (String yaml : Files.readString(file).split("\n---\n")) {
+          if (yaml.contains("kind: Service\n")) {
+            Service service = Serialization.unmarshal(yaml, Service.class);
+            service.getSpec().getPorts().forEach(p -> {
+              names.add(p.getName());
+              if (p.getTargetPort() != null && p.getTargetPort().getStrVal() != null) {
+                names.add(p.getTargetPort().getStrVal());
+              }
+            });
+          }
+        }
+      }
+    }
+    assertThat(names).isNotEmpty().allMatch(n -> n.matches("[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?"), "a lower-case IANA service name of at most 15 characters");
   }
 
   @Test

@@ -53,6 +53,7 @@ final class MonitoringAssets {
           "kube_horizontalpodautoscaler_status_desired_replicas",
           "kube_horizontalpodautoscaler_spec_min_replicas",
           "kube_horizontalpodautoscaler_spec_max_replicas",
+          "kube_horizontalpodautoscaler_spec_target_metric",
           "kube_deployment_spec_replicas",
           "kube_deployment_status_replicas_available",
           "kube_deployment_status_replicas_ready",
