@@ -19,6 +19,13 @@ public final class ServerEnv {
   public static final String INFERENCE_WORKERS = "INFERENCE_WORKERS";
   public static final String INFERENCE_THREADS = "INFERENCE_THREADS";
   public static final String SHUTDOWN_DRAIN_SECONDS = "SHUTDOWN_DRAIN_SECONDS";
+
+  /**
+   * Seconds after which a kept-alive connection is closed at its next response, so that clients
+   * reconnect and spread over replicas added since; 0 keeps connections open.
+   */
+  public static final String MAX_CONNECTION_AGE_SECONDS = "MAX_CONNECTION_AGE_SECONDS";
+
   public static final String MODEL_CACHE_DIR = "MODEL_CACHE_DIR";
   public static final String DJL_CACHE_DIR = "DJL_CACHE_DIR";
   public static final String ENGINE_CACHE_DIR = "ENGINE_CACHE_DIR";

@@ -84,10 +84,15 @@ public final class HttpApi implements AutoCloseable {
     // Service is pinned to this pod (conntrack): its client would keep landing here and, after the
     // drain period, get 503s until the process exits (seen on the e2e cluster: thousands of them
     // in a rollout). Reconnecting, it reaches a pod that stays.
+    // Likewise a connection older than MAX_CONNECTION_AGE_SECONDS is closed after its response,
+    // so that kept-alive clients also reach the replicas added since they connected.
+    ConnectionAge connectionAge = new ConnectionAge(config.maxConnectionAge());
     app.before(
         ctx -> {
           Phase phase = state.phase();
-          if (phase == Phase.DRAINING || phase == Phase.CLOSING) {
+          if (phase == Phase.DRAINING
+              || phase == Phase.CLOSING
+              || connectionAge.expired(ctx.req())) {
             ctx.header("Connection", "close");
           }
         });

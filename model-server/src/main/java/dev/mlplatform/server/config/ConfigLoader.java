@@ -81,6 +81,7 @@ public final class ConfigLoader {
         parallelism.workers(),
         parallelism.threads(),
         Duration.ofSeconds(integer(ServerEnv.SHUTDOWN_DRAIN_SECONDS, 5, 0, 3600)),
+        Duration.ofSeconds(integer(ServerEnv.MAX_CONNECTION_AGE_SECONDS, 30, 0, 86_400)),
         logFormat(),
         Path.of(string(ServerEnv.MODEL_CACHE_DIR, defaultCacheDir())),
         apiKey(),

@@ -30,6 +30,8 @@ import java.time.Duration;
  * @param inferenceWorkers forward passes that may run at once (model workers)
  * @param inferenceThreads intra-op threads of the engine, per forward pass
  * @param shutdownDrain how long the server keeps serving after SIGTERM while readiness is 503
+ * @param maxConnectionAge age after which a kept-alive connection is closed at its next response
+ *     (zero: never), so that clients spread over replicas added since they connected
  * @param logFormat text or json log lines
  * @param modelCacheDir where bundled models are unpacked (must be writable)
  * @param apiKey the key clients must send as {@code Authorization: Bearer KEY}, or {@code null} for
@@ -55,6 +57,7 @@ public record ServerConfig(
     int inferenceWorkers,
     int inferenceThreads,
     Duration shutdownDrain,
+    Duration maxConnectionAge,
     LogFormat logFormat,
     Path modelCacheDir,
     String apiKey,

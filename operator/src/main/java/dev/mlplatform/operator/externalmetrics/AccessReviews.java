@@ -66,7 +66,7 @@ public final class AccessReviews {
     boolean allowed =
         review.getStatus() != null && Boolean.TRUE.equals(review.getStatus().getAllowed());
     String reason =
-        review.getStatus() == null ? "" : String.valueOf(review.getStatus().getReason());
+        review.getStatus() == null ? "" : Objects.toString(review.getStatus().getReason(), "");
     answers.values().removeIf(a -> a.at().plus(ttl).isBefore(now));
     answers.put(question, new Answer(allowed, reason, now));
     return new Decision(allowed, reason);

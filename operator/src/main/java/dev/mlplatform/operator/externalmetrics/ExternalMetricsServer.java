@@ -190,7 +190,7 @@ public final class ExternalMetricsServer implements AutoCloseable {
               + metricName
               + " in "
               + namespace
-              + (decision.reason().isBlank() || decision.reason().equals("null")
+              + (decision.reason().isBlank()
                   ? ""
                   : ": " + decision.reason()));
     }

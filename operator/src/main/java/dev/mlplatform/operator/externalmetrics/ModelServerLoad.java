@@ -2,7 +2,6 @@ package dev.mlplatform.operator.externalmetrics;
 
 import dev.mlplatform.operator.resources.ChildLabels;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -104,7 +104,7 @@ public final class ModelServerLoad {
   }
 
   private static Map<String, String> problems(List<PodSample> samples) {
-    Map<String, String> problems = new java.util.TreeMap<>();
+    Map<String, String> problems = new TreeMap<>();
     samples.forEach(s -> problems.put(s.pod(), s.problem().isEmpty() ? "stale" : s.problem()));
     return problems;
   }
@@ -115,10 +115,6 @@ public final class ModelServerLoad {
       return false;
     }
     return Optional.ofNullable(pod.getStatus().getConditions()).orElse(List.of()).stream()
-        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(statusOf(c)));
-  }
-
-  private static String statusOf(PodCondition condition) {
-    return condition.getStatus();
+        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 }

@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -77,7 +78,7 @@ public final class PodScraper {
     }
     for (Container container : pod.getSpec().getContainers()) {
       for (ContainerPort port :
-          Optional.ofNullable(container.getPorts()).orElse(java.util.List.of())) {
+          Optional.ofNullable(container.getPorts()).orElse(List.of())) {
         if (METRICS_PORT_NAME.equals(port.getName())) {
           String host = ip.contains(":") ? "[" + ip + "]" : ip;
           return Optional.of(

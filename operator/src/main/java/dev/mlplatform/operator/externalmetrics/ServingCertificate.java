@@ -3,6 +3,7 @@ package dev.mlplatform.operator.externalmetrics;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -203,7 +204,7 @@ public record ServingCertificate(String caPem, String certPem, String keyPem) {
   }
 
   private static String pem(Object object) {
-    java.io.StringWriter out = new java.io.StringWriter();
+    StringWriter out = new StringWriter();
     try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
       writer.writeObject(object);
     } catch (IOException e) {
