@@ -133,17 +133,25 @@ class ManifestsTest {
         for (String yaml : Files.readString(file).split("\n---\n")) {
           if (yaml.contains("kind: Service\n")) {
             Service service = Serialization.unmarshal(yaml, Service.class);
-            service.getSpec().getPorts().forEach(p -> {
-              names.add(p.getName());
-              if (p.getTargetPort() != null && p.getTargetPort().getStrVal() != null) {
-                names.add(p.getTargetPort().getStrVal());
-              }
-            });
+            service
+                .getSpec()
+                .getPorts()
+                .forEach(
+                    p -> {
+                      names.add(p.getName());
+                      if (p.getTargetPort() != null && p.getTargetPort().getStrVal() != null) {
+                        names.add(p.getTargetPort().getStrVal());
+                      }
+                    });
           }
         }
       }
     }
-    assertThat(names).isNotEmpty().allMatch(n -> n.matches("[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?"), "a lower-case IANA service name of at most 15 characters");
+    assertThat(names)
+        .isNotEmpty()
+        .allMatch(
+            n -> n.matches("[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?"),
+            "a lower-case IANA service name of at most 15 characters");
   }
 
   @Test

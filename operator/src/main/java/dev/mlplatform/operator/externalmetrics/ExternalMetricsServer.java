@@ -190,9 +190,7 @@ public final class ExternalMetricsServer implements AutoCloseable {
               + metricName
               + " in "
               + namespace
-              + (decision.reason().isBlank()
-                  ? ""
-                  : ": " + decision.reason()));
+              + (decision.reason().isBlank() ? "" : ": " + decision.reason()));
     }
     String selector = query(exchange).getOrDefault("labelSelector", "");
     if (selector.isBlank()) {

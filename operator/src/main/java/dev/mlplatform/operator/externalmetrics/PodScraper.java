@@ -77,8 +77,7 @@ public final class PodScraper {
       return Optional.empty();
     }
     for (Container container : pod.getSpec().getContainers()) {
-      for (ContainerPort port :
-          Optional.ofNullable(container.getPorts()).orElse(List.of())) {
+      for (ContainerPort port : Optional.ofNullable(container.getPorts()).orElse(List.of())) {
         if (METRICS_PORT_NAME.equals(port.getName())) {
           String host = ip.contains(":") ? "[" + ip + "]" : ip;
           return Optional.of(

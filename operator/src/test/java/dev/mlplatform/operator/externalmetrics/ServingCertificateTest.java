@@ -18,8 +18,7 @@ class ServingCertificateTest {
   void covers_the_name_the_aggregator_dials_and_is_signed_by_its_own_ca() throws Exception {
     assertThat(NAMES).contains("mlplatform-operator-external-metrics.mlplatform-system.svc");
     assertThat(CERT.usable(NAMES, NOW, ServingCertificateStore.RENEW_BEFORE)).isTrue();
-    CERT.certificate()
-        .verify(ServingCertificate.certificates(CERT.caPem()).get(0).getPublicKey());
+    CERT.certificate().verify(ServingCertificate.certificates(CERT.caPem()).get(0).getPublicKey());
     assertThat(CERT.certificate().getExtendedKeyUsage()).contains("1.3.6.1.5.5.7.3.1");
     assertThat(CERT.keyManager().getCertificateChain("serving")).hasSize(2);
   }

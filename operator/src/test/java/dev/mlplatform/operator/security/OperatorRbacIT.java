@@ -244,7 +244,11 @@ class OperatorRbacIT {
                     "DEFAULT_SERVER_IMAGE",
                     TestModelServers.DEFAULT_IMAGE,
                     "RECONCILE_THREADS",
-                    "4"),
+                    "4",
+                    // the reconciler's RBAC only: the external-metrics API has roles of its own
+                    // (k8s/base/external-metrics.yaml), which this account does not get
+                    "EXTERNAL_METRICS_PORT",
+                    "0"),
                 dir,
                 // C1 only: a few seconds of work per test, most of a JVM's CPU would go to C2
                 List.of("-XX:TieredStopAtLevel=1"))) {
