@@ -1109,7 +1109,7 @@ memory() {
 
 # ramp_load IP OUT: POSTs /predict through the ClusterIP from as many clients as the file
 # OUT.clients says (re-read twice a second, up to 32) until OUT.stop exists. Every 2 s it appends
-# "unix_time clients ok failed rejected p99_ms" to OUT.series; at the end it writes
+# "unix_time clients ok failed rejected p99_ms" (the window's middle) to OUT.series; at the end it writes
 # "sent ok failed rejected" and the first failures to OUT.
 ramp_load() {
   python3 - "$1" "$2" <<'PY' &
@@ -1169,11 +1169,13 @@ def control():
 def report():
     with open(out + ".series", "w") as series:
         while not stopped():
+            started = time.time()
             time.sleep(2)
             with lock:
                 lat = sorted(window["latencies"])
                 p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else float("nan")
-                line = f"{time.time():.1f} {clients[0]} {window['ok']} {window['failed']} {window['rejected']} {p99:.0f}"
+                # stamped at the middle of its window, as the replicas sampled during it
+                line = f"{started + 1:.1f} {clients[0]} {window['ok']} {window['failed']} {window['rejected']} {p99:.0f}"
                 window.update(ok=0, failed=0, rejected=0, latencies=[])
             series.write(line + "\n"); series.flush()
 threads = [threading.Thread(target=worker, args=(i,)) for i in range(32)]
