@@ -135,6 +135,28 @@ public final class ServerSettings {
               "the container's termination message"),
           settable(ServerEnv.JAVA_OPTS, new AnyText(), null));
 
+  /**
+   * The CRD's CEL rule on {@code spec.config}: only keys listed here (the operator's own keys too,
+   * so that those get the status message naming the field to use instead). A literal, as an
+   * annotation needs; a test checks it against {@link #ALL}.
+   */
+  public static final String KNOWN_KEYS_RULE =
+      "self.all(k, k in ['MODEL_ID', 'MODEL_URI', 'MODEL_ENGINE', 'MAX_SEQUENCE_LENGTH',"
+          + " 'NORMALIZE', 'POOLING', 'MAX_BATCH_SIZE', 'MAX_BATCH_DELAY_MS', 'MAX_QUEUE_SIZE',"
+          + " 'MAX_BATCH_TOKENS', 'MAX_INPUTS_PER_REQUEST', 'MAX_REQUEST_BYTES', 'HTTP_PORT',"
+          + " 'METRICS_PORT', 'INFERENCE_WORKERS', 'INFERENCE_THREADS', 'SHUTDOWN_DRAIN_SECONDS',"
+          + " 'LOG_FORMAT', 'MODEL_CACHE_DIR', 'DJL_CACHE_DIR', 'ENGINE_CACHE_DIR', 'API_KEY',"
+          + " 'HF_ENDPOINT', 'HF_TOKEN', 'TERMINATION_LOG', 'JAVA_OPTS'])";
+
+  /** What {@link #KNOWN_KEYS_RULE} refuses, in words. */
+  public static final String KNOWN_KEYS_MESSAGE =
+      "spec.config takes only the model server's settings: MAX_BATCH_TOKENS,"
+          + " MAX_INPUTS_PER_REQUEST, MAX_REQUEST_BYTES, INFERENCE_WORKERS, INFERENCE_THREADS,"
+          + " SHUTDOWN_DRAIN_SECONDS, LOG_FORMAT, HF_ENDPOINT, JAVA_OPTS";
+
+  /** More keys than there are settings cannot be valid; the bound also caps the rule's cost. */
+  public static final int MAX_KEYS = 32;
+
   private static final Map<String, ServerSetting> BY_KEY =
       ALL.stream().collect(Collectors.toUnmodifiableMap(ServerSetting::key, Function.identity()));
 

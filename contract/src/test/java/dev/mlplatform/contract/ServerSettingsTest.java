@@ -102,4 +102,16 @@ class ServerSettingsTest {
             "HF_ENDPOINT",
             "JAVA_OPTS");
   }
+
+  @Test
+  void the_crd_rule_names_every_key_and_its_message_every_key_spec_config_may_set() {
+    String listed =
+        ServerSettings.ALL.stream()
+            .map(s -> "'" + s.key() + "'")
+            .collect(java.util.stream.Collectors.joining(", "));
+    assertThat(ServerSettings.KNOWN_KEYS_RULE).isEqualTo("self.all(k, k in [" + listed + "])");
+    assertThat(ServerSettings.KNOWN_KEYS_MESSAGE)
+        .endsWith(": " + String.join(", ", ServerSettings.userSettableKeys()));
+    assertThat(ServerSettings.ALL).hasSizeLessThanOrEqualTo(ServerSettings.MAX_KEYS);
+  }
 }
