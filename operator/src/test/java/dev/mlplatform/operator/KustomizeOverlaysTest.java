@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -148,9 +149,20 @@ class KustomizeOverlaysTest {
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
     assertThat(env(container, "LEADER_ELECTION")).isEqualTo("false");
     assertThat(env(container, "LOG_LEVEL")).isEqualTo("DEBUG");
+    // but the binding that reads the API server's front-proxy settings, which lives in kube-system
     assertThat(objects)
         .filteredOn(o -> o.getMetadata().getNamespace() != null)
+        .filteredOn(o -> !o.getMetadata().getName().equals("mlplatform-operator-auth-reader"))
         .allMatch(o -> o.getMetadata().getNamespace().equals("mlplatform-dev"));
+    assertThat(objects)
+        .filteredOn(o -> o.getMetadata().getName().equals("mlplatform-operator-auth-reader"))
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.getMetadata().getNamespace()).isEqualTo("kube-system");
+              assertThat(((RoleBinding) o).getSubjects().get(0).getNamespace())
+                  .isEqualTo("mlplatform-dev");
+            });
     assertThat(render("dev"))
         .contains("namespace: mlplatform-dev")
         .doesNotContain("mlplatform-system");

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlplatform.contract.ModelUris;
 import dev.mlplatform.contract.ServerLimits;
+import dev.mlplatform.contract.ServerSetting;
+import dev.mlplatform.contract.ServerSettings;
 import dev.mlplatform.operator.api.v1alpha1.BatchingSpec;
 import dev.mlplatform.operator.api.v1alpha1.Engine;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
@@ -16,6 +18,7 @@ import dev.mlplatform.operator.resources.ResolvedSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -26,8 +29,9 @@ import org.junit.jupiter.api.Test;
 /**
  * One contract between the CRD and the server: specs the CRD admits, generated at random over the
  * schema's whole domain (a fixed seed, so a failure repeats), render ConfigMaps that the real
- * server's own config loader ({@code model-server check-config}) accepts; and every value the
- * loader refuses at a bound of a typed field, the CRD's rules refuse too.
+ * server's own config loader ({@code model-server check-config}) accepts; every value the loader
+ * refuses at a bound of a typed field, the CRD's rules refuse too; and a {@code spec.config} of the
+ * server's settings is accepted by the operator exactly when the loader accepts what it renders.
  */
 class ServerConfigContractIT {
   private static final Path SERVER_JAR =
@@ -232,6 +236,125 @@ class ServerConfigContractIT {
       }
     }
     assertThat(refused).as("the mutations reach the server's refusals").isGreaterThan(50);
+  }
+
+  /**
+   * Values for any setting, written by hand rather than read from the contract's bounds: both sides
+   * of every bound the server documents, text that Java's parsers take but a strict reader would
+   * not, blanks, words in other cases, URLs.
+   */
+  private static final List<String> VALUES =
+      List.of(
+          "-1",
+          "0",
+          "-0",
+          "1",
+          "2",
+          "7",
+          "63",
+          "64",
+          "65",
+          "255",
+          "256",
+          "257",
+          "1023",
+          "1024",
+          "1025",
+          "2048",
+          "3600",
+          "3601",
+          "16384",
+          "10000000",
+          "10000001",
+          "1073741824",
+          "1073741825",
+          "99999999999999999999",
+          "+5",
+          " 12 ",
+          "",
+          "  ",
+          "soon",
+          "1.5",
+          "0x10",
+          "\u0663" /* Arabic-Indic 3 */,
+          "text",
+          "json",
+          "JSON",
+          "xml",
+          "true",
+          "https://huggingface.co",
+          "http://mirror.internal:8080/hub",
+          "ftp://mirror",
+          "not a url",
+          "http://",
+          "-XX:MaxRAMPercentage=60");
+
+  private static ModelServer randomConfig(Random random) {
+    ModelServer server = TestModelServers.minimal("m", "ns");
+    List<String> keys = ServerSettings.userSettableKeys();
+    Map<String, String> config = new HashMap<>();
+    for (int n = random.nextInt(4); n > 0; n--) {
+      config.put(keys.get(random.nextInt(keys.size())), VALUES.get(random.nextInt(VALUES.size())));
+    }
+    server.getSpec().setConfig(config);
+    if (random.nextBoolean()) {
+      // MAX_INPUTS_PER_REQUEST must fit the queue the operator renders from spec.batching
+      batching(server).setMaxQueueSize(List.of(1, 64, 256, 1024, 5000).get(random.nextInt(5)));
+    }
+    return server;
+  }
+
+  @Test
+  void a_spec_config_is_accepted_by_the_operator_exactly_when_the_server_accepts_it()
+      throws Exception {
+    Random random = new Random(SEED);
+    List<ModelServer> specs = new ArrayList<>();
+    for (int i = 0; i < SPECS; i++) {
+      specs.add(randomConfig(random));
+    }
+
+    List<String> verdicts = check(specs.stream().map(ServerConfigContractIT::configMap).toList());
+
+    int refused = 0;
+    for (int i = 0; i < SPECS; i++) {
+      List<String> problems = SpecValidator.validate(specs.get(i).getSpec());
+      String verdict = verdicts.get(i);
+      String what = "spec.config " + specs.get(i).getSpec().getConfig() + ", server: " + verdict;
+      if (verdict.equals("ok")) {
+        assertThat(problems)
+            .as("the server accepts %s but the operator refuses it", what)
+            .isEmpty();
+      } else {
+        refused++;
+        // the server names the first key it refuses; the operator names it too
+        String key = verdict.substring("invalid: ".length()).split(" ")[0];
+        assertThat(problems)
+            .as("the server refuses %s but the operator does not say so", what)
+            .anySatisfy(p -> assertThat(p).startsWith("spec.config." + key + ": "));
+      }
+    }
+    assertThat(refused).as("both verdicts are drawn often").isBetween(SPECS / 5, SPECS * 4 / 5);
+  }
+
+  @Test
+  void a_key_the_operator_sets_or_the_server_does_not_read_is_refused_with_what_to_do() {
+    for (ServerSetting setting : ServerSettings.ALL) {
+      ModelServer server = TestModelServers.minimal("m", "ns");
+      server.getSpec().setConfig(Map.of(setting.key(), "1"));
+      List<String> problems = SpecValidator.validate(server.getSpec());
+      if (setting.userSettable()) {
+        assertThat(problems).as(setting.key()).noneMatch(p -> p.contains("set by the operator"));
+      } else {
+        assertThat(problems)
+            .as(setting.key())
+            .containsExactly("spec.config." + setting.key() + ": " + setting.owner().refusal());
+      }
+    }
+    ModelServer typo = TestModelServers.minimal("m", "ns");
+    typo.getSpec().setConfig(Map.of("LOGFORMAT", "json"));
+    assertThat(SpecValidator.validate(typo.getSpec()))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("spec.config.LOGFORMAT: is not a setting of the model server");
   }
 
   private static BatchingSpec batching(ModelServer server) {

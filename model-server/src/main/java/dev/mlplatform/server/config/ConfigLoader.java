@@ -1,28 +1,31 @@
 package dev.mlplatform.server.config;
 
 import dev.mlplatform.contract.ServerEnv;
-import dev.mlplatform.contract.ServerLimits;
+import dev.mlplatform.contract.ServerSettings;
+import dev.mlplatform.contract.SettingProblem;
 import dev.mlplatform.server.fetch.ArchiveFetcher;
 import dev.mlplatform.server.fetch.HubRepository;
 import dev.mlplatform.server.inference.BundledModels;
 import dev.mlplatform.server.inference.ModelEngine;
 import dev.mlplatform.server.inference.Pooling;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.Optional;
 
 /**
- * Reads {@link ServerConfig} from environment variables (the operator's ConfigMap). Every key has a
- * default; an invalid value fails with a message that names the variable, the value and the rule.
+ * Reads {@link ServerConfig} from environment variables (the operator's ConfigMap). The values,
+ * defaults and rules between keys are the contract's {@link ServerSettings}, which the operator
+ * checks a ModelServer's {@code spec.config} against too; an invalid value fails with a message
+ * that names the variable, the value and the rule.
  */
 public final class ConfigLoader {
-  public static final String DEFAULT_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2";
-  static final long MIB = 1024L * 1024L;
+  public static final String DEFAULT_MODEL_ID = ServerSettings.DEFAULT_MODEL_ID;
   static final int MAX_DEFAULT_WORKERS = 4;
+  static final int DEFAULT_MAX_INPUTS_PER_REQUEST = 256;
 
   private final Map<String, String> env;
 
@@ -31,62 +34,41 @@ public final class ConfigLoader {
   }
 
   public ServerConfig load() {
-    String modelId = string(ServerEnv.MODEL_ID, DEFAULT_MODEL_ID);
-    String modelUri = modelUri(modelId);
-    int maxQueueSize =
-        integer(
-            ServerEnv.MAX_QUEUE_SIZE,
-            1024,
-            ServerLimits.MAX_QUEUE_SIZE_MIN,
-            ServerLimits.MAX_QUEUE_SIZE_MAX);
-    int maxInputs = integer("MAX_INPUTS_PER_REQUEST", Math.min(256, maxQueueSize), 1, maxQueueSize);
-    int httpPort = integer(ServerEnv.HTTP_PORT, 8080, 0, 65535);
-    int metricsPort = integer(ServerEnv.METRICS_PORT, 9090, 0, 65535);
-    if (httpPort != 0 && httpPort == metricsPort) {
-      throw new ConfigException(
-          "METRICS_PORT must differ from HTTP_PORT (both are " + httpPort + ")");
+    List<SettingProblem> problems = ServerSettings.check(env);
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems.get(0).toString());
     }
+    String modelId = text(ServerEnv.MODEL_ID).orElseThrow();
+    String modelUri = modelUri(modelId);
+    int maxQueueSize = integer(ServerEnv.MAX_QUEUE_SIZE);
+    int httpPort = integer(ServerEnv.HTTP_PORT);
     Parallelism parallelism = parallelism(Runtime.getRuntime().availableProcessors());
     return new ServerConfig(
         modelId,
         modelUri,
-        optional(ServerEnv.MODEL_ENGINE, ConfigLoader::engine),
-        optional(
-            ServerEnv.MAX_SEQUENCE_LENGTH,
-            v ->
-                parseInt(
-                    ServerEnv.MAX_SEQUENCE_LENGTH,
-                    v,
-                    ServerLimits.MAX_SEQUENCE_LENGTH_MIN,
-                    ServerLimits.MAX_SEQUENCE_LENGTH_MAX)),
-        optional(ServerEnv.NORMALIZE, v -> bool(ServerEnv.NORMALIZE, v)),
-        optional(ServerEnv.POOLING, ConfigLoader::pooling),
-        integer(
-            ServerEnv.MAX_BATCH_SIZE,
-            32,
-            ServerLimits.MAX_BATCH_SIZE_MIN,
-            ServerLimits.MAX_BATCH_SIZE_MAX),
-        Duration.ofMillis(
-            integer(
-                ServerEnv.MAX_BATCH_DELAY_MS,
-                5,
-                ServerLimits.MAX_BATCH_DELAY_MS_MIN,
-                ServerLimits.MAX_BATCH_DELAY_MS_MAX)),
-        integer("MAX_BATCH_TOKENS", 16_384, 1, 10_000_000),
+        text(ServerEnv.MODEL_ENGINE).flatMap(ModelEngine::fromName).orElse(null),
+        text(ServerEnv.MAX_SEQUENCE_LENGTH).map(Integer::valueOf).orElse(null),
+        text(ServerEnv.NORMALIZE).map(Boolean::parseBoolean).orElse(null),
+        text(ServerEnv.POOLING).flatMap(Pooling::fromName).orElse(null),
+        integer(ServerEnv.MAX_BATCH_SIZE),
+        Duration.ofMillis(integer(ServerEnv.MAX_BATCH_DELAY_MS)),
+        integer(ServerEnv.MAX_BATCH_TOKENS),
         maxQueueSize,
-        maxInputs,
-        longInteger("MAX_REQUEST_BYTES", 2 * MIB, 1024, 1024 * MIB),
+        text(ServerEnv.MAX_INPUTS_PER_REQUEST)
+            .map(Integer::valueOf)
+            .orElse(Math.min(DEFAULT_MAX_INPUTS_PER_REQUEST, maxQueueSize)),
+        Long.parseLong(text(ServerEnv.MAX_REQUEST_BYTES).orElseThrow()),
         httpPort,
-        metricsPort,
+        integer(ServerEnv.METRICS_PORT),
         parallelism.workers(),
         parallelism.threads(),
-        Duration.ofSeconds(integer(ServerEnv.SHUTDOWN_DRAIN_SECONDS, 5, 0, 3600)),
-        Duration.ofSeconds(integer(ServerEnv.MAX_CONNECTION_AGE_SECONDS, 30, 0, 86_400)),
-        logFormat(),
-        Path.of(string(ServerEnv.MODEL_CACHE_DIR, defaultCacheDir())),
-        apiKey(),
-        hubEndpoint(),
-        optional(ServerEnv.HF_TOKEN, v -> v));
+        Duration.ofSeconds(integer(ServerEnv.SHUTDOWN_DRAIN_SECONDS)),
+        Duration.ofSeconds(integer(ServerEnv.MAX_CONNECTION_AGE_SECONDS)),
+        LogFormat.valueOf(text(ServerEnv.LOG_FORMAT).orElseThrow().toUpperCase(Locale.ROOT)),
+        Path.of(text(ServerEnv.MODEL_CACHE_DIR).orElseGet(ConfigLoader::defaultCacheDir)),
+        text(ServerEnv.API_KEY).orElse(null),
+        URI.create(text(ServerEnv.HF_ENDPOINT).orElseThrow()),
+        text(ServerEnv.HF_TOKEN).orElse(null));
   }
 
   /** Forward passes at once and intra-op threads per pass. */
@@ -100,11 +82,8 @@ public final class ConfigLoader {
    * takes the CPUs left; set both and they are used as given.
    */
   Parallelism parallelism(int cpus) {
-    Integer workers =
-        optional(ServerEnv.INFERENCE_WORKERS, v -> parseInt(ServerEnv.INFERENCE_WORKERS, v, 1, 64));
-    Integer threads =
-        optional(
-            ServerEnv.INFERENCE_THREADS, v -> parseInt(ServerEnv.INFERENCE_THREADS, v, 1, 256));
+    Integer workers = text(ServerEnv.INFERENCE_WORKERS).map(Integer::valueOf).orElse(null);
+    Integer threads = text(ServerEnv.INFERENCE_THREADS).map(Integer::valueOf).orElse(null);
     if (workers == null && threads == null) {
       workers = Math.min(cpus, MAX_DEFAULT_WORKERS);
     }
@@ -165,106 +144,13 @@ public final class ConfigLoader {
     }
   }
 
-  private URI hubEndpoint() {
-    String value = string(ServerEnv.HF_ENDPOINT, "https://huggingface.co");
-    try {
-      URI uri = new URI(value);
-      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
-          && uri.getHost() != null) {
-        return uri;
-      }
-    } catch (URISyntaxException e) {
-      // reported below with the rule
-    }
-    throw new ConfigException("HF_ENDPOINT must be an http(s) URL, got '" + value + "'");
+  /** The value {@code env} sets, trimmed, else the setting's default; already checked. */
+  private Optional<String> text(String key) {
+    return ServerSettings.of(key).effectiveIn(env);
   }
 
-  private String apiKey() {
-    String key = env.get(ServerEnv.API_KEY);
-    if (key == null || key.isEmpty()) {
-      return null;
-    }
-    if (key.strip().length() < 16) {
-      // the value itself is never echoed
-      throw new ConfigException("API_KEY must be at least 16 characters long");
-    }
-    return key.strip();
-  }
-
-  private LogFormat logFormat() {
-    String value = string("LOG_FORMAT", "text").toUpperCase(Locale.ROOT);
-    try {
-      return LogFormat.valueOf(value);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(
-          "LOG_FORMAT must be text or json, got '" + env.get("LOG_FORMAT") + "'");
-    }
-  }
-
-  private static ModelEngine engine(String value) {
-    return ModelEngine.fromName(value)
-        .orElseThrow(
-            () ->
-                new ConfigException(
-                    "MODEL_ENGINE must be OnnxRuntime or PyTorch, got '" + value + "'"));
-  }
-
-  private static Pooling pooling(String value) {
-    return Pooling.fromName(value)
-        .orElseThrow(() -> new ConfigException("POOLING must be mean or cls, got '" + value + "'"));
-  }
-
-  private static boolean bool(String key, String value) {
-    return switch (value.trim().toLowerCase(Locale.ROOT)) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw new ConfigException(key + " must be true or false, got '" + value + "'");
-    };
-  }
-
-  private String string(String key, String fallback) {
-    String value = env.get(key);
-    return value == null || value.isBlank() ? fallback : value.trim();
-  }
-
-  private <T> T optional(String key, Function<String, T> parser) {
-    String value = env.get(key);
-    return value == null || value.isBlank() ? null : parser.apply(value.trim());
-  }
-
-  private int integer(String key, int fallback, int min, int max) {
-    String value = env.get(key);
-    return value == null || value.isBlank() ? fallback : parseInt(key, value.trim(), min, max);
-  }
-
-  private long longInteger(String key, long fallback, long min, long max) {
-    String value = env.get(key);
-    if (value == null || value.isBlank()) {
-      return fallback;
-    }
-    try {
-      long parsed = Long.parseLong(value.trim());
-      if (parsed >= min && parsed <= max) {
-        return parsed;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below with the rule
-    }
-    throw new ConfigException(
-        key + " must be a whole number from " + min + " to " + max + ", got '" + value + "'");
-  }
-
-  private static int parseInt(String key, String value, int min, int max) {
-    try {
-      int parsed = Integer.parseInt(value);
-      if (parsed >= min && parsed <= max) {
-        return parsed;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below with the rule
-    }
-    throw new ConfigException(
-        key + " must be a whole number from " + min + " to " + max + ", got '" + value + "'");
+  private int integer(String key) {
+    return Integer.parseInt(text(key).orElseThrow());
   }
 
   private static String defaultCacheDir() {

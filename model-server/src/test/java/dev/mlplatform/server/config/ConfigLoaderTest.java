@@ -85,6 +85,8 @@ class ConfigLoaderTest {
   @CsvSource({
     "MAX_BATCH_SIZE, 0",
     "MAX_BATCH_SIZE, many",
+    // ASCII digits only, as the operator's check of spec.config reads them
+    "MAX_BATCH_SIZE, +5",
     "MAX_BATCH_DELAY_MS, -1",
     "MAX_QUEUE_SIZE, 0",
     "MAX_REQUEST_BYTES, 10",

@@ -1,7 +1,6 @@
 package dev.mlplatform.operator.reconciler;
 
 import dev.mlplatform.contract.ModelUris;
-import dev.mlplatform.contract.ServerEnv;
 import dev.mlplatform.operator.api.v1alpha1.AuthSpec;
 import dev.mlplatform.operator.api.v1alpha1.AutoscalingSpec;
 import dev.mlplatform.operator.api.v1alpha1.BatchingSpec;
@@ -17,7 +16,6 @@ import dev.mlplatform.operator.api.v1alpha1.ServiceSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -27,7 +25,6 @@ import java.util.regex.Pattern;
  */
 public final class SpecValidator {
 
-  private static final Pattern ENV_KEY = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*$");
   private static final Pattern INTERVAL = Pattern.compile(MonitoringSpec.INTERVAL_PATTERN);
   private static final Pattern SIZE = Pattern.compile(ModelCacheSpec.SIZE_PATTERN);
   private static final Pattern STORAGE_CLASS =
@@ -147,27 +144,7 @@ public final class SpecValidator {
     if (service != null) {
       range(problems, "spec.service.port", service.getPort(), 1, 65535);
     }
-    Map<String, String> config = spec.getConfig();
-    if (config != null) {
-      config.forEach(
-          (key, value) -> {
-            if (!ENV_KEY.matcher(key).matches()) {
-              problems.add("spec.config." + key + ": is not a valid environment variable name");
-            }
-            if (value == null) {
-              problems.add("spec.config." + key + ": must have a value");
-            }
-          });
-      if (config.containsKey(ServerEnv.API_KEY)) {
-        problems.add(
-            "spec.config.API_KEY: a secret does not belong in the ConfigMap; use"
-                + " spec.auth.apiKeySecretRef");
-      }
-      String drain = config.get(ServerEnv.SHUTDOWN_DRAIN_SECONDS);
-      if (drain != null && !drain.trim().matches("\\d{1,4}")) {
-        problems.add("spec.config.SHUTDOWN_DRAIN_SECONDS: must be a whole number of seconds");
-      }
-    }
+    ServerConfigValidator.check(problems, spec.getConfig(), queueSize(spec.getBatching()));
     MonitoringSpec monitoring = spec.getMonitoring();
     if (monitoring != null) {
       String interval = monitoring.getInterval();
@@ -224,6 +201,13 @@ public final class SpecValidator {
       }
     }
     return problems;
+  }
+
+  /** The queue size the ConfigMap will carry, which bounds MAX_INPUTS_PER_REQUEST. */
+  private static int queueSize(BatchingSpec batching) {
+    return Optional.ofNullable(batching)
+        .map(BatchingSpec::getMaxQueueSize)
+        .orElse(BatchingSpec.DEFAULT_MAX_QUEUE_SIZE);
   }
 
   private static void checkCache(List<String> problems, ModelCacheSpec cache) {

@@ -32,9 +32,10 @@ public final class ConfigMapDesiredState {
   /**
    * The environment, sorted by key. Extras from spec.config come first so that the keys the
    * operator derives from typed fields always win (INFERENCE_WORKERS and INFERENCE_THREADS, derived
-   * from spec.resources, only when the extras set neither). MODEL_URI and MODEL_ENGINE are left out
-   * when the spec leaves them out: the server then uses the bundled model of MODEL_ID and infers
-   * the engine.
+   * from spec.resources, only when the extras set neither); the spec validation refuses such keys
+   * in spec.config before this runs, so winning only matters to a caller that skips it. MODEL_URI
+   * and MODEL_ENGINE are left out when the spec leaves them out: the server then uses the bundled
+   * model of MODEL_ID and infers the engine.
    */
   public static Map<String, String> data(ResolvedSpec spec) {
     Map<String, String> data = new TreeMap<>(spec.extraConfig());

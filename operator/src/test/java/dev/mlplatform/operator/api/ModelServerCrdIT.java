@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.mlplatform.contract.ModelUris;
+import dev.mlplatform.contract.ServerSettings;
 import dev.mlplatform.operator.Golden;
 import dev.mlplatform.operator.api.v1alpha1.AutoscalingSpec;
 import dev.mlplatform.operator.api.v1alpha1.BatchingSpec;
@@ -39,6 +40,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -274,6 +277,15 @@ class ModelServerCrdIT {
             "spec.monitoring.interval: Too long: may not be more than 20 bytes"),
         refused(
             "{model: {id: m}, monitoring: {interval: 0m0s}}", "interval must be longer than zero"),
+        // spec.config: the model server's settings only; their values are the operator's to judge
+        refused("{model: {id: m}, config: {LOGFORMAT: json}}", ServerSettings.KNOWN_KEYS_MESSAGE),
+        refused(
+            "{model: {id: m}, config: {"
+                + IntStream.rangeClosed(0, ServerSettings.MAX_KEYS)
+                    .mapToObj(i -> "K" + i + ": v")
+                    .collect(Collectors.joining(", "))
+                + "}}",
+            "spec.config: Too many: " + (ServerSettings.MAX_KEYS + 1) + ": must have at most"),
         // spec.service
         refused(
             "{model: {id: m}, service: {type: ExternalName}}",
@@ -410,6 +422,7 @@ class ModelServerCrdIT {
             "pattern", " in body should match ",
             "minLength", " in body should be at least ",
             "maxLength", ": Too long: ",
+            "maxProperties", ": Too many: ",
             "enum", ": Unsupported value: ");
     bounds.forEach(
         (bound, text) -> {

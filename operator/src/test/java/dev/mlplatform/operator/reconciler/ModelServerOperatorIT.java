@@ -365,6 +365,7 @@ class ModelServerOperatorIT {
     String ns = cluster.namespace();
     create("embeddings", ns);
     List<HasMetadata> before = awaitChildren("embeddings", ns);
+    Deployment deploymentBefore = deployment("embeddings", ns);
 
     Conflicts.retry(
         () ->
@@ -374,8 +375,9 @@ class ModelServerOperatorIT {
                 .withName("embeddings")
                 .edit(
                     s -> {
-                      // a rule of the operator's, not the CRD's: the API server accepts the edit
-                      s.getSpec().setConfig(Map.of("SHUTDOWN_DRAIN_SECONDS", "soon"));
+                      // the server's own rule, not the CRD's: the API server accepts the edit,
+                      // and the operator once rendered it, so every pod crash-looped on it
+                      s.getSpec().setConfig(Map.of("SHUTDOWN_DRAIN_SECONDS", "7200"));
                       return s;
                     }));
 
@@ -387,7 +389,8 @@ class ModelServerOperatorIT {
               assertThat(degraded.getReason()).isEqualTo("InvalidSpec");
               assertThat(degraded.getMessage())
                   .contains(
-                      "spec.config.SHUTDOWN_DRAIN_SECONDS: must be a whole number of seconds");
+                      "spec.config.SHUTDOWN_DRAIN_SECONDS: must be a whole number from 0 to 3600,"
+                          + " got '7200'");
               assertThat(condition(server, "Ready").orElseThrow().getReason())
                   .isEqualTo("InvalidSpec");
               assertThat(server.getStatus().getObservedGeneration())
@@ -397,6 +400,10 @@ class ModelServerOperatorIT {
         .extracting(ModelServerOperatorIT::operatorWrites)
         .as("no child was written by the operator")
         .isEqualTo(before.stream().map(ModelServerOperatorIT::operatorWrites).toList());
+    Deployment deploymentAfter = deployment("embeddings", ns);
+    assertThat(deploymentAfter.getMetadata().getGeneration())
+        .isEqualTo(deploymentBefore.getMetadata().getGeneration());
+    assertThat(configHash(deploymentAfter)).isEqualTo(configHash(deploymentBefore));
   }
 
   @Test
@@ -410,7 +417,9 @@ class ModelServerOperatorIT {
         .untilAsserted(
             () ->
                 assertThat(condition(get("broken", ns), "Degraded").orElseThrow().getMessage())
-                    .contains("spec.config.API_KEY: a secret does not belong in the ConfigMap"));
+                    .contains(
+                        "spec.config.API_KEY: is set by the operator; use"
+                            + " spec.auth.apiKeySecretRef instead"));
     assertThat(children("broken", ns)).isEmpty();
   }
 

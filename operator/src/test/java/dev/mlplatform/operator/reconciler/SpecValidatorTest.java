@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class SpecValidatorTest {
@@ -105,13 +106,17 @@ class SpecValidatorTest {
   }
 
   @Test
-  void config_keys_must_be_environment_variable_names() {
+  void config_keys_must_be_settings_the_server_reads() {
     ModelServerSpec spec = minimal();
     spec.setConfig(Map.of("bad-key", "1", "SHUTDOWN_DRAIN_SECONDS", "soon"));
     assertThat(SpecValidator.validate(spec))
-        .containsExactlyInAnyOrder(
-            "spec.config.bad-key: is not a valid environment variable name",
-            "spec.config.SHUTDOWN_DRAIN_SECONDS: must be a whole number of seconds");
+        .containsExactly(
+            "spec.config.bad-key: is not a setting of the model server; spec.config takes"
+                + " MAX_BATCH_TOKENS, MAX_INPUTS_PER_REQUEST, MAX_REQUEST_BYTES,"
+                + " INFERENCE_WORKERS, INFERENCE_THREADS, SHUTDOWN_DRAIN_SECONDS,"
+                + " MAX_CONNECTION_AGE_SECONDS, LOG_FORMAT, HF_ENDPOINT, JAVA_OPTS",
+            "spec.config.SHUTDOWN_DRAIN_SECONDS: must be a whole number from 0 to 3600, got"
+                + " 'soon'");
   }
 
   @Test
@@ -120,8 +125,59 @@ class SpecValidatorTest {
     spec.setConfig(java.util.Map.of("API_KEY", "0123456789abcdef"));
 
     assertThat(SpecValidator.validate(spec))
+        .containsExactly(
+            "spec.config.API_KEY: is set by the operator; use spec.auth.apiKeySecretRef instead"
+                + " (a secret does not belong in the ConfigMap)");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "MAX_BATCH_SIZE, spec.batching.maxBatchSize",
+    "MODEL_URI, spec.model.uri",
+    "POOLING, spec.model.pooling",
+    "HF_TOKEN, spec.model.tokenSecretRef",
+    "HTTP_PORT, spec.service.port"
+  })
+  void a_key_the_operator_sets_names_the_field_to_use_instead(String key, String field) {
+    ModelServerSpec spec = minimal();
+    spec.setConfig(Map.of(key, "1"));
+
+    assertThat(SpecValidator.validate(spec))
         .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-        .contains("spec.config.API_KEY", "spec.auth.apiKeySecretRef");
+        .startsWith("spec.config." + key + ": is set by the operator; use " + field + " instead");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "MAX_BATCH_TOKENS, 0, a whole number from 1 to 10000000",
+    "MAX_REQUEST_BYTES, 100, a whole number from 1024 to 1073741824",
+    "INFERENCE_WORKERS, 65, a whole number from 1 to 64",
+    "SHUTDOWN_DRAIN_SECONDS, 3601, a whole number from 0 to 3600",
+    "LOG_FORMAT, xml, text or json",
+    "HF_ENDPOINT, ftp://mirror, an http(s) URL"
+  })
+  void a_value_the_server_would_refuse_names_the_key_the_value_and_the_limit(
+      String key, String value, String limit) {
+    ModelServerSpec spec = minimal();
+    spec.setConfig(Map.of(key, value));
+
+    assertThat(SpecValidator.validate(spec))
+        .containsExactly("spec.config." + key + ": must be " + limit + ", got '" + value + "'");
+  }
+
+  @Test
+  void inputs_per_request_are_bounded_by_the_queue_size_of_spec_batching() {
+    ModelServerSpec spec = minimal();
+    spec.setConfig(Map.of("MAX_INPUTS_PER_REQUEST", "200"));
+    assertThat(SpecValidator.validate(spec)).isEmpty();
+
+    BatchingSpec batching = new BatchingSpec();
+    batching.setMaxQueueSize(100);
+    spec.setBatching(batching);
+    assertThat(SpecValidator.validate(spec))
+        .containsExactly(
+            "spec.config.MAX_INPUTS_PER_REQUEST: must be at most MAX_QUEUE_SIZE (100), got"
+                + " '200'");
   }
 
   @Test

@@ -2,9 +2,12 @@ package dev.mlplatform.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.mlplatform.contract.ServerSettings;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.Map;
 
@@ -59,10 +62,23 @@ public class ModelServerSpec {
       "PodDisruptionBudget. Default: maxUnavailable 1, which never blocks a node drain.")
   private DisruptionBudgetSpec disruptionBudget;
 
-  /** Extra ConfigMap entries. */
+  /**
+   * Extra model server settings. The CRD refuses keys the server does not read; the operator
+   * refuses (Degraded/InvalidSpec) a key it sets itself and a value the server would refuse, both
+   * by the contract's {@link ServerSettings}.
+   */
+  @Size(max = ServerSettings.MAX_KEYS)
+  @ValidationRule(
+      value = ServerSettings.KNOWN_KEYS_RULE,
+      message = ServerSettings.KNOWN_KEYS_MESSAGE)
   @JsonPropertyDescription(
-      "Extra entries for the model server's ConfigMap (environment variables). Keys the operator"
-          + " sets from other fields win.")
+      "Extra model server settings (environment variables in its ConfigMap): MAX_BATCH_TOKENS,"
+          + " MAX_INPUTS_PER_REQUEST (at most the queue size), MAX_REQUEST_BYTES,"
+          + " INFERENCE_WORKERS, INFERENCE_THREADS, SHUTDOWN_DRAIN_SECONDS,"
+          + " MAX_CONNECTION_AGE_SECONDS, LOG_FORMAT, HF_ENDPOINT, JAVA_OPTS. A key the operator sets from a field (e.g. MAX_BATCH_SIZE"
+          + " from spec.batching.maxBatchSize, API_KEY from spec.auth.apiKeySecretRef) or a value"
+          + " the server would refuse makes the ModelServer Degraded with reason InvalidSpec,"
+          + " naming the key, the value and the limit.")
   private Map<String, String> config;
 
   /** Pod placement and metadata. */
