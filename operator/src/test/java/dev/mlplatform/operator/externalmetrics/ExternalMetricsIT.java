@@ -16,6 +16,7 @@ import dev.mlplatform.operator.resources.ServerPorts;
 import dev.mlplatform.operator.status.ConditionTypes;
 import dev.mlplatform.operator.testing.Children;
 import dev.mlplatform.operator.testing.Kubelet;
+import dev.mlplatform.operator.testing.OperatorAccount;
 import dev.mlplatform.operator.testing.RealCluster;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -77,6 +78,8 @@ class ExternalMetricsIT {
   private Optional<ExternalMetricsApi> api = Optional.empty();
   private final List<HttpServer> pods = new ArrayList<>();
   private int port;
+  private OperatorAccount account;
+  private AutoCloseable externalMetricsRoles;
 
   @BeforeEach
   void start() throws IOException {
@@ -110,8 +113,14 @@ class ExternalMetricsIT {
                     "DEFAULT_SERVER_IMAGE", TestModelServers.DEFAULT_IMAGE,
                     "MONITORING_API_CHECK_INTERVAL", "1s"))
             .withExternalMetrics(
-                new OperatorConfig.ExternalMetricsSettings(port, ns, SERVICE, "metrics-tls"));
-    KubernetesClient operatorClient = cluster.newClient("operator");
+                new OperatorConfig.ExternalMetricsSettings(
+                    port, ns, SERVICE, OperatorConfig.EXTERNAL_METRICS_TLS_SECRET.defaultValue()));
+    // the operator as k8s/base installs it: its ServiceAccount's token, the reconciler's roles
+    // and the external-metrics API's own (certificate Secret, APIService, the front-proxy
+    // settings in kube-system, SubjectAccessReviews), nothing more
+    account = OperatorAccount.install(client, ns, null);
+    externalMetricsRoles = account.grantExternalMetrics();
+    KubernetesClient operatorClient = account.client(null);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     operator = ModelServerOperator.create(operatorClient, config, registry, Clock.systemUTC());
     operator.start();
@@ -126,11 +135,17 @@ class ExternalMetricsIT {
   }
 
   @AfterEach
-  void stop() {
+  void stop() throws Exception {
     pods.forEach(p -> p.stop(0));
     api.ifPresent(ExternalMetricsApi::close);
     if (operator != null) {
       operator.stop();
+    }
+    if (externalMetricsRoles != null) {
+      externalMetricsRoles.close();
+    }
+    if (account != null) {
+      account.close();
     }
     client
         .genericKubernetesResources("apiregistration.k8s.io/v1", "APIService")

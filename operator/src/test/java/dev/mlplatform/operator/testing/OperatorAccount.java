@@ -126,15 +126,60 @@ public final class OperatorAccount implements AutoCloseable {
    * The one object of {@code type} the reconciler's RBAC consists of; the external-metrics API's
    * own roles and bindings (component external-metrics) are not the reconciler's.
    */
+  private static boolean externalMetrics(HasMetadata o) {
+    return "external-metrics"
+        .equals(o.getMetadata().getLabels().get("app.kubernetes.io/component"));
+  }
+
+  /**
+   * Also grants the account the external-metrics API's own roles and bindings as {@code
+   * k8s/base/external-metrics.yaml} ships them: those in the operator's namespace move to this
+   * account's namespace, the reader binding stays in kube-system, and every binding names this
+   * account. Closing it deletes the cluster-scoped and kube-system ones (suffixed with the
+   * namespace, so tests do not share them).
+   */
+  public AutoCloseable grantExternalMetrics() {
+    List<HasMetadata> created = new ArrayList<>();
+    for (HasMetadata object : rendered()) {
+      if (!externalMetrics(object)
+          || !(object instanceof ClusterRole
+              || object instanceof ClusterRoleBinding
+              || object instanceof Role
+              || object instanceof RoleBinding)) {
+        continue;
+      }
+      HasMetadata copy = Serialization.clone(object);
+      boolean kubeSystem = "kube-system".equals(copy.getMetadata().getNamespace());
+      if (copy instanceof ClusterRole || copy instanceof ClusterRoleBinding || kubeSystem) {
+        copy.getMetadata().setName(copy.getMetadata().getName() + "-" + namespace);
+      } else {
+        copy.getMetadata().setNamespace(namespace);
+      }
+      if (copy instanceof ClusterRoleBinding binding) {
+        binding.getSubjects().forEach(s -> moveSubject(s, namespace));
+        if (binding.getRoleRef().getName().startsWith("mlplatform-")) {
+          binding.getRoleRef().setName(binding.getRoleRef().getName() + "-" + namespace);
+        }
+      } else if (copy instanceof RoleBinding binding) {
+        binding.getSubjects().forEach(s -> moveSubject(s, namespace));
+      }
+      admin.resource(copy).create();
+      if (copy instanceof ClusterRole || copy instanceof ClusterRoleBinding || kubeSystem) {
+        created.add(copy);
+      }
+    }
+    if (created.isEmpty()) {
+      fail("k8s/base renders no external-metrics roles");
+    }
+    return () -> created.forEach(o -> admin.resource(o).delete());
+  }
+
   private static <T extends HasMetadata> T one(Class<T> type) {
     List<T> all =
         rendered().stream()
             .filter(type::isInstance)
             .map(type::cast)
-            .filter(
-                o ->
-                    !"external-metrics"
-                        .equals(o.getMetadata().getLabels().get("app.kubernetes.io/component")))
+            .filter(o -> !externalMetrics(o))
             .toList();
     if (all.size() != 1) {
       fail("k8s/base renders %d %s, expected one", all.size(), type.getSimpleName());
