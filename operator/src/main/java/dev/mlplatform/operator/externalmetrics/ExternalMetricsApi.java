@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -43,10 +42,12 @@ public final class ExternalMetricsApi implements AutoCloseable {
     if (!settings.enabled()) {
       return Optional.empty();
     }
-    String namespace = Objects.requireNonNullElse(settings.namespace(), client.getNamespace());
-    return Optional.of(
-        new ApiServiceRegistration.ServiceRef(
-            Objects.requireNonNullElse(namespace, "default"), settings.service()));
+    // the setting, else the client's namespace (the pod's own in a cluster), else "default"
+    String namespace = settings.namespace();
+    if (namespace == null) {
+      namespace = client.getNamespace() != null ? client.getNamespace() : "default";
+    }
+    return Optional.of(new ApiServiceRegistration.ServiceRef(namespace, settings.service()));
   }
 
   /**
@@ -102,7 +103,9 @@ public final class ExternalMetricsApi implements AutoCloseable {
       registration.publishCaBundle(certificate.caPem());
       return Optional.of(new ExternalMetricsApi(server));
     } catch (IOException | RuntimeException e) {
-      log.error("cannot serve {}: {}", ExternalMetric.GROUP_VERSION, e.getMessage(), e);
+      // an expected state (e.g. an API server without front-proxy settings): no stack trace
+      log.error("cannot serve {}: {}", ExternalMetric.GROUP_VERSION, e.toString());
+      log.debug("external-metrics start failure", e);
       registration.failed(
           "the operator could not start the external-metrics API: " + e.getMessage());
       return Optional.empty();
