@@ -232,6 +232,47 @@ class HubFetcherTest {
   }
 
   @Test
+  void the_engine_asked_for_decides_which_weights_come_down_and_the_cache_adds_the_other()
+      throws Exception {
+    Map<String, Path> repo = modelRepo();
+    repo.put("model.pt", file("model.pt", 2000));
+    hub.addRepo("org/both", repo);
+    HubRepository both = HubRepository.parse("hf://org/both");
+
+    FetchedModel torch = fetcher(null).fetch(both, "PyTorch");
+
+    assertThat(torch.directory().resolve("model.pt")).hasSameBinaryContentAs(repo.get("model.pt"));
+    assertThat(torch.directory().resolve("onnx/model.onnx")).doesNotExist();
+    assertThat(torch.weightsSha256()).isEqualTo(LocalHub.digest(repo.get("model.pt")));
+
+    FetchedModel onnx = fetcher(null).fetch(both, "OnnxRuntime");
+
+    assertThat(onnx.downloaded()).as("the snapshot lacked the ONNX weights").isTrue();
+    assertThat(onnx.directory()).isEqualTo(torch.directory());
+    assertThat(onnx.weightsSha256()).isEqualTo(LocalHub.digest(repo.get("onnx/model.onnx")));
+    int requests = hub.requests().size();
+
+    FetchedModel torchAgain = fetcher(null).fetch(both, "PyTorch");
+
+    assertThat(torchAgain.downloaded()).isFalse();
+    assertThat(hub.requests()).hasSize(requests);
+    assertThat(torchAgain.weightsSha256()).isEqualTo(LocalHub.digest(repo.get("model.pt")));
+  }
+
+  @Test
+  void a_repository_without_the_weights_of_the_engine_asked_for_says_so() throws Exception {
+    hub.addRepo("org/model", modelRepo());
+
+    assertThatThrownBy(() -> fetcher(null).fetch(HubRepository.parse("hf://org/model"), "PyTorch"))
+        .isInstanceOfSatisfying(
+            ModelFetchException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.NoSupportedWeights))
+        .hasMessageContaining(
+            "has no weights for PyTorch: found onnx/model.onnx, pytorch_model.bin")
+        .hasMessageEndingWith("supported: a TorchScript *.pt, from torch.jit.trace (PyTorch)");
+  }
+
+  @Test
   void two_fetchers_racing_into_one_cache_download_each_file_once() throws Exception {
     Map<String, Path> repo = modelRepo();
     hub.addRepo("org/model", repo);
