@@ -57,32 +57,4 @@ class EngineAgreementIT {
     System.out.printf(
         "PyTorch vs ONNX Runtime: lowest cosine %.8f over %d texts%n", lowest, texts.size());
   }
-
-  @Test
-  void the_servers_onnx_runtime_runner_computes_what_djls_onnx_runtime_engine_does() {
-    List<String> texts = texts();
-    ModelFiles onnx =
-        new BundledModels(TestEnv.config().modelCacheDir()).unpack("all-minilm-l6-v2");
-    float[][] own = embed(onnx, texts);
-    float[][] viaDjl;
-    try (TextTokenizer tokenizer = new TextTokenizer(onnx.tokenizer(), 256);
-        EmbeddingModel model =
-            new OnnxRuntimeBackend()
-                .loadOnDjl(onnx, Pooling.MEAN, 2, tokenizer.tokenize(List.of("probe")).get(0))) {
-      assertThat(model).isInstanceOf(DjlEmbeddingModel.class);
-      viaDjl = model.embed(tokenizer.tokenize(texts));
-    }
-
-    double largest = 0;
-    for (int i = 0; i < texts.size(); i++) {
-      for (int d = 0; d < own[i].length; d++) {
-        largest = Math.max(largest, Math.abs(own[i][d] - viaDjl[i][d]));
-      }
-    }
-    // one ONNX Runtime, one session setup, one pooler: only the kernels' scheduling may differ
-    assertThat(largest).isLessThan(1e-5);
-    System.out.printf(
-        "server's ONNX Runtime runner vs DJL's: largest difference %.3g over %d texts%n",
-        largest, texts.size());
-  }
 }
