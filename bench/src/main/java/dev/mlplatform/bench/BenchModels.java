@@ -1,6 +1,7 @@
 package dev.mlplatform.bench;
 
 import dev.mlplatform.server.inference.BundledModels;
+import dev.mlplatform.server.inference.EngineRegistry;
 import dev.mlplatform.server.inference.ModelFiles;
 import dev.mlplatform.server.inference.ModelLocator;
 import java.nio.file.Path;
@@ -15,7 +16,8 @@ final class BenchModels {
     return new ModelLocator(
             new BundledModels(Path.of(System.getProperty("java.io.tmpdir"), "mlplatform-models")),
             null,
-            null)
+            null,
+            EngineRegistry.standard())
         .locate(uri, null);
   }
 }

@@ -1,9 +1,9 @@
 package dev.mlplatform.bench;
 
-import dev.mlplatform.server.inference.DjlEmbeddingModel;
 import dev.mlplatform.server.inference.EmbeddingModel;
-import dev.mlplatform.server.inference.EmbeddingModels;
+import dev.mlplatform.server.inference.EngineRegistry;
 import dev.mlplatform.server.inference.ModelFiles;
+import dev.mlplatform.server.inference.OnnxRuntimeBackend;
 import dev.mlplatform.server.inference.Pooling;
 import dev.mlplatform.server.inference.TextTokenizer;
 import dev.mlplatform.server.inference.TokenizedText;
@@ -39,7 +39,7 @@ public final class EngineThroughput {
       double meanTokens = tokens.stream().mapToInt(TokenizedText::length).average().orElse(0);
       System.out.printf(
           "engine %s, %d worker(s) x %d thread(s), %d sentences, %.1f tokens on average%n",
-          model.engine().djlName(), workers, threads, sentences.size(), meanTokens);
+          model.engine(), workers, threads, sentences.size(), meanTokens);
       double best = 0;
       int bestBatch = 0;
       for (int batch : new int[] {1, 8, 16, 32, 64}) {
@@ -54,11 +54,14 @@ public final class EngineThroughput {
     }
   }
 
-  /** The server's runner for the engine, or DJL's for every engine with -Dbench.djl=true. */
+  /**
+   * The server's runner for the engine, or with -Dbench.djl=true an ONNX model on DJL's ONNX
+   * Runtime engine (TorchScript runs on DJL either way).
+   */
   private static EmbeddingModel load(ModelFiles files, int threads, TokenizedText probe) {
-    return Boolean.getBoolean("bench.djl")
-        ? new DjlEmbeddingModel(files, Pooling.MEAN, threads, probe)
-        : EmbeddingModels.load(files, Pooling.MEAN, threads, probe);
+    return Boolean.getBoolean("bench.djl") && files.engine().equals(OnnxRuntimeBackend.NAME)
+        ? new OnnxRuntimeBackend().loadOnDjl(files, Pooling.MEAN, threads, probe)
+        : EngineRegistry.standard().load(files, Pooling.MEAN, threads, probe);
   }
 
   private static double measure(

@@ -1,7 +1,7 @@
 package dev.mlplatform.bench;
 
 import dev.mlplatform.server.inference.EmbeddingModel;
-import dev.mlplatform.server.inference.EmbeddingModels;
+import dev.mlplatform.server.inference.EngineRegistry;
 import dev.mlplatform.server.inference.ModelFiles;
 import dev.mlplatform.server.inference.Pooling;
 import dev.mlplatform.server.inference.TextTokenizer;
@@ -43,8 +43,8 @@ public final class QuantizedQuality {
     ModelFiles files = BenchModels.locate(uri);
     try (TextTokenizer tokenizer = new TextTokenizer(files.tokenizer(), 256);
         EmbeddingModel model =
-            EmbeddingModels.load(
-                files, Pooling.MEAN, 2, tokenizer.tokenize(List.of("probe")).get(0))) {
+            EngineRegistry.standard()
+                .load(files, Pooling.MEAN, 2, tokenizer.tokenize(List.of("probe")).get(0))) {
       List<TokenizedText> tokens = tokenizer.tokenize(texts);
       if (describe) {
         int[] lengths = tokens.stream().mapToInt(TokenizedText::length).sorted().toArray();

@@ -26,16 +26,18 @@ public final class ServerSettings {
 
   private static final String SECRET = "a secret does not belong in the ConfigMap";
 
+  /**
+   * The engines {@code MODEL_ENGINE} names, as the CRD's {@code spec.model.engine} enum and DJL
+   * spell them: the model server has a backend for each (its {@code EngineRegistry}), the operator
+   * an {@code Engine} value; tests on both sides hold them to this list.
+   */
+  public static final List<String> ENGINES = List.of("OnnxRuntime", "PyTorch");
+
   public static final List<ServerSetting> ALL =
       List.of(
           owned(ServerEnv.MODEL_ID, new AnyText(), DEFAULT_MODEL_ID, "spec.model.id", null),
           owned(ServerEnv.MODEL_URI, new AnyText(), null, "spec.model.uri", null),
-          owned(
-              ServerEnv.MODEL_ENGINE,
-              new OneOf(List.of("OnnxRuntime", "PyTorch")),
-              null,
-              "spec.model.engine",
-              null),
+          owned(ServerEnv.MODEL_ENGINE, new OneOf(ENGINES), null, "spec.model.engine", null),
           owned(
               ServerEnv.MAX_SEQUENCE_LENGTH,
               new WholeNumber(

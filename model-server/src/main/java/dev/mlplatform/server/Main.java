@@ -10,6 +10,7 @@ import dev.mlplatform.server.config.LogFormat;
 import dev.mlplatform.server.config.ServerConfig;
 import dev.mlplatform.server.embedding.ModelRuntime;
 import dev.mlplatform.server.fetch.FetchReport;
+import dev.mlplatform.server.inference.EngineRegistry;
 import dev.mlplatform.server.inference.ModelFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -67,7 +68,7 @@ public final class Main {
 
     ModelServer server;
     try {
-      server = new ModelServer(config, version);
+      server = new ModelServer(config, EngineRegistry.standard(), version);
     } catch (RuntimeException e) {
       log.error("cannot start the listeners: {}", e.getMessage(), e);
       System.exit(1);
@@ -125,12 +126,14 @@ public final class Main {
   static int fetch(ServerConfig config, Logger log) {
     Path report = terminationLog();
     try {
-      ModelFiles files = ModelRuntime.locator(config).locate(config.modelUri(), config.engine());
+      ModelFiles files =
+          ModelRuntime.locator(config, EngineRegistry.standard())
+              .locate(config.modelUri(), config.engine());
       FetchReport done = FetchReport.of(config.modelUri(), files);
       log.info(
           "model ready in the cache: {} ({}, {} bytes, weights SHA-256 {})",
           files.directory(),
-          files.engine().djlName(),
+          files.engine(),
           done.bytes(),
           done.sha256());
       done.writeTo(report);

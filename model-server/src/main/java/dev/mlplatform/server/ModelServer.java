@@ -3,6 +3,7 @@ package dev.mlplatform.server;
 import dev.mlplatform.server.api.HttpApi;
 import dev.mlplatform.server.config.ServerConfig;
 import dev.mlplatform.server.embedding.ModelRuntime;
+import dev.mlplatform.server.inference.EngineRegistry;
 import dev.mlplatform.server.lifecycle.ServerState;
 import dev.mlplatform.server.metrics.MetricsServer;
 import dev.mlplatform.server.metrics.ServerMetrics;
@@ -54,7 +55,10 @@ public final class ModelServer implements AutoCloseable {
    * Starts loading the model and the listeners; the server answers 503 until {@link #loadModel()}
    * is done.
    */
-  public ModelServer(ServerConfig config, String version) {
+  /**
+   * @param engines the engines a model may run on
+   */
+  public ModelServer(ServerConfig config, EngineRegistry engines, String version) {
     this.config = config;
     this.version = version;
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -64,7 +68,7 @@ public final class ModelServer implements AutoCloseable {
         CompletableFuture.supplyAsync(
             () -> {
               long start = System.nanoTime();
-              ModelRuntime loaded = ModelRuntime.load(config, metrics);
+              ModelRuntime loaded = ModelRuntime.load(config, engines, metrics);
               return new LoadedRuntime(loaded, Duration.ofNanos(System.nanoTime() - start));
             },
             task -> {
@@ -99,7 +103,7 @@ public final class ModelServer implements AutoCloseable {
     ModelRuntime loaded = done.runtime();
     Duration took = done.took();
     this.runtime = loaded;
-    metrics.modelLoaded(config.modelId(), loaded.loaded().engine().djlName(), version, took);
+    metrics.modelLoaded(config.modelId(), loaded.loaded().engine(), version, took);
     state.ready(loaded.loaded());
     LOG.info(
         "ready in {} ms from process start (model load and warm-up {} ms, beside the listeners)",

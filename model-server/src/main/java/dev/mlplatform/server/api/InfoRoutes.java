@@ -49,7 +49,7 @@ final class InfoRoutes {
         new Info(
             model.id(),
             config.modelUri(),
-            model.engine().djlName(),
+            model.engine(),
             model.dimension(),
             model.settings().maxSequenceLength(),
             model.settings().pooling().wireName(),

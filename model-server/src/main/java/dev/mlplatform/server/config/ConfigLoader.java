@@ -6,7 +6,6 @@ import dev.mlplatform.contract.SettingProblem;
 import dev.mlplatform.server.fetch.ArchiveFetcher;
 import dev.mlplatform.server.fetch.HubRepository;
 import dev.mlplatform.server.inference.BundledModels;
-import dev.mlplatform.server.inference.ModelEngine;
 import dev.mlplatform.server.inference.Pooling;
 import java.net.URI;
 import java.nio.file.Path;
@@ -46,7 +45,7 @@ public final class ConfigLoader {
     return new ServerConfig(
         modelId,
         modelUri,
-        text(ServerEnv.MODEL_ENGINE).flatMap(ModelEngine::fromName).orElse(null),
+        text(ServerEnv.MODEL_ENGINE).map(ConfigLoader::engineName).orElse(null),
         text(ServerEnv.MAX_SEQUENCE_LENGTH).map(Integer::valueOf).orElse(null),
         text(ServerEnv.NORMALIZE).map(Boolean::parseBoolean).orElse(null),
         text(ServerEnv.POOLING).flatMap(Pooling::fromName).orElse(null),
@@ -69,6 +68,14 @@ public final class ConfigLoader {
         text(ServerEnv.API_KEY).orElse(null),
         URI.create(text(ServerEnv.HF_ENDPOINT).orElseThrow()),
         text(ServerEnv.HF_TOKEN).orElse(null));
+  }
+
+  /** As the contract spells it, whatever case the value was given in. */
+  private static String engineName(String value) {
+    return ServerSettings.ENGINES.stream()
+        .filter(e -> e.equalsIgnoreCase(value))
+        .findFirst()
+        .orElseThrow();
   }
 
   /** Forward passes at once and intra-op threads per pass. */

@@ -1,6 +1,5 @@
 package dev.mlplatform.server.config;
 
-import dev.mlplatform.server.inference.ModelEngine;
 import dev.mlplatform.server.inference.Pooling;
 import java.net.URI;
 import java.nio.file.Path;
@@ -15,7 +14,8 @@ import java.time.Duration;
  * @param modelId the id reported to clients, e.g. {@code sentence-transformers/all-MiniLM-L6-v2}
  * @param modelUri where the weights come from: {@code bundled:NAME}, {@code file:///dir} or {@code
  *     hf://ORG/NAME[@REVISION]}
- * @param engine the DJL engine, or {@code null} to infer it from the model files
+ * @param engine the engine's name as {@code ServerSettings.ENGINES} spells it, or {@code null} to
+ *     infer it from the model files
  * @param maxSequenceLength tokens per text after truncation, or {@code null} for the model's own
  * @param normalize whether embeddings are L2-normalised, or {@code null} for the model's own
  * @param pooling how token vectors become one vector, or {@code null} for the model's own
@@ -42,7 +42,7 @@ import java.time.Duration;
 public record ServerConfig(
     String modelId,
     String modelUri,
-    ModelEngine engine,
+    String engine,
     Integer maxSequenceLength,
     Boolean normalize,
     Pooling pooling,

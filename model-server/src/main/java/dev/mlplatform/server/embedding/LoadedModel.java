@@ -1,6 +1,5 @@
 package dev.mlplatform.server.embedding;
 
-import dev.mlplatform.server.inference.ModelEngine;
 import dev.mlplatform.server.inference.ModelSettings;
 import dev.mlplatform.server.inference.Prompts;
 
@@ -8,7 +7,7 @@ import dev.mlplatform.server.inference.Prompts;
  * The model being served, as clients see it.
  *
  * @param id the model id reported in responses
- * @param engine the engine running it
+ * @param engine the name of the engine running it
  * @param dimension vector length
  * @param settings truncation window, pooling and default normalisation
  * @param prompts the named prompts a request may put before its texts
@@ -16,7 +15,7 @@ import dev.mlplatform.server.inference.Prompts;
  */
 public record LoadedModel(
     String id,
-    ModelEngine engine,
+    String engine,
     int dimension,
     ModelSettings settings,
     Prompts prompts,

@@ -8,7 +8,7 @@ import dev.mlplatform.server.fetch.HubClient;
 import dev.mlplatform.server.fetch.HubFetcher;
 import dev.mlplatform.server.inference.BundledModels;
 import dev.mlplatform.server.inference.EmbeddingModel;
-import dev.mlplatform.server.inference.EmbeddingModels;
+import dev.mlplatform.server.inference.EngineRegistry;
 import dev.mlplatform.server.inference.ModelFiles;
 import dev.mlplatform.server.inference.ModelLocator;
 import dev.mlplatform.server.inference.ModelSettings;
@@ -42,21 +42,24 @@ public final class ModelRuntime implements AutoCloseable {
    * Where the configured model's files come from: the bundled ones, the Hub, an archive URL, or a
    * directory.
    */
-  public static ModelLocator locator(ServerConfig config) {
+  public static ModelLocator locator(ServerConfig config, EngineRegistry engines) {
     return new ModelLocator(
         new BundledModels(config.modelCacheDir()),
         new HubFetcher(
             new HubClient(config.hubEndpoint(), config.hubToken()),
             config.modelCacheDir().resolve("hub"),
+            engines,
             LOG::info),
-        new ArchiveFetcher(config.modelCacheDir().resolve("archives"), LOG::info));
+        new ArchiveFetcher(config.modelCacheDir().resolve("archives"), LOG::info),
+        engines);
   }
 
   /**
    * Finds, loads and warms up the configured model; the settings in the config win over its files.
    */
-  public static ModelRuntime load(ServerConfig config, ServerMetrics metrics) {
-    ModelFiles files = locator(config).locate(config.modelUri(), config.engine());
+  public static ModelRuntime load(
+      ServerConfig config, EngineRegistry engines, ServerMetrics metrics) {
+    ModelFiles files = locator(config, engines).locate(config.modelUri(), config.engine());
     ModelSettings defaults = files.defaults();
     ModelSettings settings =
         new ModelSettings(
@@ -69,7 +72,7 @@ public final class ModelRuntime implements AutoCloseable {
     EmbeddingModel model;
     try {
       TokenizedText probe = tokenizer.tokenize(List.of("warm up")).get(0);
-      model = EmbeddingModels.load(files, settings.pooling(), config.inferenceThreads(), probe);
+      model = engines.load(files, settings.pooling(), config.inferenceThreads(), probe);
       warmUp(tokenizer, model, config.maxBatchSize(), settings.maxSequenceLength());
     } catch (RuntimeException e) {
       tokenizer.close();
@@ -101,7 +104,7 @@ public final class ModelRuntime implements AutoCloseable {
             + " pooling, normalize={}",
         config.modelId(),
         files.directory(),
-        model.engine().djlName(),
+        model.engine(),
         config.inferenceWorkers(),
         config.inferenceThreads(),
         model.dimension(),

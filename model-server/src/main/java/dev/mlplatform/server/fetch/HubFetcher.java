@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlplatform.server.fetch.ModelFetchException.Reason;
+import dev.mlplatform.server.inference.EngineChoice;
+import dev.mlplatform.server.inference.EngineRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.stream.Stream;
 
 /**
  * Fetches a Hub repository's model files into a cache shared by every pod of a ModelServer (or by
@@ -38,43 +41,59 @@ public final class HubFetcher {
 
   private final HubClient client;
   private final Path cacheRoot;
+  private final EngineRegistry engines;
   private final Consumer<String> log;
   private final LongSupplier nanoTime;
   private final ObjectMapper json = new ObjectMapper();
 
-  public HubFetcher(HubClient client, Path cacheRoot, Consumer<String> log) {
-    this(client, cacheRoot, log, System::nanoTime);
+  /**
+   * @param engines which engine's weights to download
+   */
+  public HubFetcher(
+      HubClient client, Path cacheRoot, EngineRegistry engines, Consumer<String> log) {
+    this(client, cacheRoot, engines, log, System::nanoTime);
   }
 
   /**
    * @param nanoTime the clock progress lines are paced by ({@link System#nanoTime} but in tests)
    */
-  HubFetcher(HubClient client, Path cacheRoot, Consumer<String> log, LongSupplier nanoTime) {
+  HubFetcher(
+      HubClient client,
+      Path cacheRoot,
+      EngineRegistry engines,
+      Consumer<String> log,
+      LongSupplier nanoTime) {
     this.client = client;
     this.cacheRoot = cacheRoot;
+    this.engines = engines;
     this.log = log;
     this.nanoTime = nanoTime;
   }
 
-  public FetchedModel fetch(HubRepository repo) {
+  /**
+   * @param engine the engine the weights are for, or {@code null} for the first of the registry's
+   *     engines with weights in the repository
+   */
+  public FetchedModel fetch(HubRepository repo, String engine) {
     Path repoDir = cacheRoot.resolve(repo.cacheName());
-    Optional<FetchedModel> cached = cached(repo, repoDir);
+    Optional<FetchedModel> cached = cached(repo, repoDir, engine);
     if (cached.isPresent()) {
       return cached.get();
     }
     try (CacheLock lock = CacheLock.acquire(repoDir, repo.toString(), log)) {
       // another fetcher may have finished while this one waited
-      cached = cached(repo, repoDir);
-      return cached.isPresent() ? cached.get() : download(repo, repoDir);
+      cached = cached(repo, repoDir, engine);
+      return cached.isPresent() ? cached.get() : download(repo, repoDir, engine);
     } catch (IOException e) {
       throw new ModelFetchException(
           Reason.DownloadFailed, repo + ": cannot write the model cache " + repoDir + ": " + e, e);
     }
   }
 
-  private FetchedModel download(HubRepository repo, Path repoDir) throws IOException {
+  private FetchedModel download(HubRepository repo, Path repoDir, String engine)
+      throws IOException {
     RepoListing listing = client.listing(repo);
-    List<RepoFile> files = ModelFileSelection.select(repo, listing.files());
+    List<RepoFile> files = ModelFileSelection.select(repo, listing.files(), engines, engine);
     Path snapshot = repoDir.resolve("snapshots").resolve(listing.commit());
     long bytes = 0;
     String weightsSha256 = null;
@@ -97,6 +116,7 @@ public final class HubFetcher {
         new FetchedModel(repo.toString(), snapshot, listing.commit(), bytes, weightsSha256, true);
     ObjectNode record = json.createObjectNode();
     record.put("commit", model.commit());
+    record.put("weights", files.get(0).path());
     record.put("bytes", model.bytes());
     record.put("weightsSha256", model.weightsSha256());
     writeAtomically(snapshot.resolve(COMPLETE), json.writeValueAsString(record));
@@ -181,8 +201,10 @@ public final class HubFetcher {
     }
   }
 
-  /** The snapshot of the revision's recorded commit, if it is complete. */
-  private Optional<FetchedModel> cached(HubRepository repo, Path repoDir) {
+  /**
+   * The snapshot of the revision's recorded commit, if it is complete and has the engine's weights.
+   */
+  private Optional<FetchedModel> cached(HubRepository repo, Path repoDir, String engine) {
     String commit =
         repo.pinned() ? repo.revision() : read(repoDir.resolve("refs").resolve(repo.revision()));
     if (commit == null) {
@@ -194,17 +216,37 @@ public final class HubFetcher {
       return Optional.empty();
     }
     try {
+      Optional<EngineChoice> choice = engines.choose(files(snapshot), engine);
+      if (choice.isEmpty()) {
+        return Optional.empty(); // fetched for another engine: add this one's weights
+      }
       JsonNode node = json.readTree(record);
+      // the digest recorded is of the weights fetched last (records older than "weights" had one)
+      String weights = choice.get().weights();
+      String weightsSha256 =
+          node.path("weights").asText(weights).equals(weights)
+              ? node.path("weightsSha256").asText()
+              : sha256(snapshot.resolve(weights));
       return Optional.of(
           new FetchedModel(
               repo.toString(),
               snapshot,
               node.path("commit").asText(),
               node.path("bytes").asLong(),
-              node.path("weightsSha256").asText(),
+              weightsSha256,
               false));
     } catch (IOException e) {
-      return Optional.empty(); // an unreadable record: fetch again
+      return Optional.empty(); // an unreadable record or snapshot: fetch again
+    }
+  }
+
+  /** The snapshot's files, relative to it, as the repository names them. */
+  private static List<String> files(Path snapshot) throws IOException {
+    try (Stream<Path> paths = Files.walk(snapshot)) {
+      return paths
+          .filter(Files::isRegularFile)
+          .map(p -> snapshot.relativize(p).toString().replace('\\', '/'))
+          .toList();
     }
   }
 

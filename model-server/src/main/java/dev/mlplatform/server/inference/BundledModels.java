@@ -58,7 +58,7 @@ public final class BundledModels {
       throw new ModelLoadException(
           "cannot unpack bundled model '" + name + "' into " + dir + ": " + e.getMessage(), e);
     }
-    return new ModelFiles(dir, weights, tokenizer, ModelEngine.ONNX_RUNTIME, MINILM, Prompts.NONE);
+    return new ModelFiles(dir, weights, tokenizer, OnnxRuntimeBackend.NAME, MINILM, Prompts.NONE);
   }
 
   /** Copies through a temporary file and an atomic move, so a crash never leaves half a model. */

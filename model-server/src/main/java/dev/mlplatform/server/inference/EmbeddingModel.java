@@ -12,8 +12,8 @@ public interface EmbeddingModel extends AutoCloseable {
   /** Length of every vector the model returns. */
   int dimension();
 
-  /** The engine running the model, as {@code /info} reports it. */
-  ModelEngine engine();
+  /** The name of the engine running the model, as {@code /info} reports it. */
+  String engine();
 
   /**
    * Embeds a batch. The returned vectors are pooled but not normalised (normalisation is a

@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * @param directory the model directory
  * @param weights the weights file inside it ({@code model.onnx} or a TorchScript {@code .pt})
  * @param tokenizer the Hugging Face {@code tokenizer.json}
- * @param engine the engine the weights are for
+ * @param engine the name of the engine the weights are for (an {@link EngineBackend#name()})
  * @param defaults what the model's own files say about sequence length, pooling and normalisation
  * @param prompts the named prompts the model's files define (none for most models)
  */
@@ -16,6 +16,6 @@ public record ModelFiles(
     Path directory,
     Path weights,
     Path tokenizer,
-    ModelEngine engine,
+    String engine,
     ModelSettings defaults,
     Prompts prompts) {}

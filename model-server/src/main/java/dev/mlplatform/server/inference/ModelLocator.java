@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,42 +30,48 @@ public final class ModelLocator {
   private final BundledModels bundled;
   private final HubFetcher hub;
   private final ArchiveFetcher archives;
+  private final EngineRegistry engines;
   private final ObjectMapper json = new ObjectMapper();
 
-  public ModelLocator(BundledModels bundled, HubFetcher hub, ArchiveFetcher archives) {
+  /**
+   * @param engines which engine runs the weights found
+   */
+  public ModelLocator(
+      BundledModels bundled, HubFetcher hub, ArchiveFetcher archives, EngineRegistry engines) {
     this.bundled = bundled;
     this.hub = hub;
     this.archives = archives;
+    this.engines = engines;
   }
 
   /**
    * @param uri {@code bundled:NAME}, {@code file:///dir}, {@code hf://ORG/NAME[@REVISION]} or an
    *     http(s) URL of a model archive (both fetched into the cache first, or found there)
-   * @param engine the engine asked for, or {@code null} to infer it from the files
+   * @param engine the name of the engine asked for, or {@code null} to infer it from the files
    */
-  public ModelFiles locate(String uri, ModelEngine engine) {
+  public ModelFiles locate(String uri, String engine) {
     if (uri.startsWith(HubRepository.SCHEME)) {
-      return directory(hub.fetch(HubRepository.parse(uri)).directory(), engine);
+      return directory(hub.fetch(HubRepository.parse(uri), engine).directory(), engine);
     }
     if (ArchiveFetcher.accepts(uri)) {
       return directory(archives.fetch(uri), engine);
     }
     if (uri.startsWith("bundled:")) {
       ModelFiles files = bundled.unpack(uri.substring("bundled:".length()));
-      if (engine != null && engine != files.engine()) {
+      if (engine != null && !engines.named(engine).name().equals(files.engine())) {
         throw new ModelLoadException(
             uri
                 + " is an "
-                + files.engine().djlName()
+                + files.engine()
                 + " model; MODEL_ENGINE says "
-                + engine.djlName());
+                + engines.named(engine).name());
       }
       return files;
     }
     return directory(Path.of(URI.create(uri)), engine);
   }
 
-  private ModelFiles directory(Path dir, ModelEngine engine) {
+  private ModelFiles directory(Path dir, String engine) {
     if (!Files.isDirectory(dir)) {
       throw new ModelLoadException("model directory " + dir + " does not exist");
     }
@@ -72,49 +79,46 @@ public final class ModelLocator {
     if (!Files.isRegularFile(tokenizer)) {
       throw new ModelLoadException("model directory " + dir + " has no tokenizer.json");
     }
-    Path weights = weights(dir, engine);
-    ModelEngine found =
-        weights.getFileName().toString().endsWith(".onnx")
-            ? ModelEngine.ONNX_RUNTIME
-            : ModelEngine.PYTORCH;
-    return new ModelFiles(dir, weights, tokenizer, found, defaults(dir), prompts(dir));
+    List<String> files = files(dir);
+    EngineChoice choice =
+        engines
+            .choose(files, engine)
+            .orElseThrow(
+                () ->
+                    new ModelLoadException(
+                        engines.noWeights("model directory " + dir, files, engine)));
+    return new ModelFiles(
+        dir,
+        dir.resolve(choice.weights()),
+        tokenizer,
+        choice.engine().name(),
+        defaults(dir),
+        prompts(dir));
   }
 
-  private Path weights(Path dir, ModelEngine engine) {
-    List<Path> onnx = find(dir, ".onnx");
-    List<Path> torch = find(dir, ".pt");
-    List<Path> candidates =
-        engine == ModelEngine.ONNX_RUNTIME
-            ? onnx
-            : engine == ModelEngine.PYTORCH ? torch : onnx.isEmpty() ? torch : onnx;
-    if (candidates.isEmpty()) {
-      String wanted =
-          engine == null
-              ? "a model.onnx or a TorchScript .pt"
-              : engine == ModelEngine.ONNX_RUNTIME ? "a model.onnx" : "a TorchScript .pt";
-      throw new ModelLoadException("model directory " + dir + " has no " + wanted + " file");
-    }
-    return candidates.stream()
-        .filter(p -> p.getFileName().toString().startsWith("model."))
-        .findFirst()
-        .orElse(candidates.get(0));
-  }
-
-  /** Weight files in the directory or its {@code onnx/} folder (the Hugging Face export layout). */
-  private static List<Path> find(Path dir, String suffix) {
-    try (Stream<Path> top = Files.list(dir)) {
-      List<Path> found =
-          top.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().toList();
-      Path sub = dir.resolve("onnx");
-      if (found.isEmpty() && Files.isDirectory(sub)) {
-        try (Stream<Path> nested = Files.list(sub)) {
-          return nested.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().toList();
-        }
+  /**
+   * The files at the directory's root and in its {@code onnx/} folder (the Hugging Face export
+   * layout), as paths relative to it: where the engines look for weights.
+   */
+  private static List<String> files(Path dir) {
+    List<String> found = new ArrayList<>();
+    for (String folder : List.of("", "onnx/")) {
+      Path path = dir.resolve(folder);
+      if (!Files.isDirectory(path)) {
+        continue;
       }
-      return found;
-    } catch (IOException e) {
-      throw new ModelLoadException("cannot list model directory " + dir + ": " + e.getMessage(), e);
+      try (Stream<Path> listed = Files.list(path)) {
+        listed
+            .filter(Files::isRegularFile)
+            .map(p -> folder + p.getFileName())
+            .sorted()
+            .forEach(found::add);
+      } catch (IOException e) {
+        throw new ModelLoadException(
+            "cannot list model directory " + path + ": " + e.getMessage(), e);
+      }
     }
+    return found;
   }
 
   private ModelSettings defaults(Path dir) {

@@ -20,11 +20,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * An ONNX model run on ONNX Runtime's own Java API, pooled as sentence-transformers pools it. The
- * inputs are written into direct buffers that ONNX Runtime reads in place, only the token-vector
- * output is computed and fetched, and ONNX Runtime writes it straight into a direct buffer of ours
- * (a pinned output): no NDArray, and no copy of the inputs or of the whole output on the way. The
- * buffers are reused from pass to pass, one set per concurrent pass.
+ * An ONNX model run on ONNX Runtime's own Java API, pooled by a {@link TokenPooler}. The inputs are
+ * written into direct buffers that ONNX Runtime reads in place, only the token-vector output is
+ * computed and fetched, and ONNX Runtime writes it straight into a direct buffer of ours (a pinned
+ * output): no NDArray, and no copy of the inputs or of the whole output on the way. The buffers are
+ * reused from pass to pass, one set per concurrent pass.
  *
  * <p>The model takes {@code input_ids}, {@code attention_mask} and (when it declares it) {@code
  * token_type_ids}, all int64 {@code [batch, sequence]}, and returns token vectors {@code [batch,
@@ -49,7 +49,7 @@ public final class OrtEmbeddingModel implements EmbeddingModel {
    * @param probe any tokenised text; one pass over it tells the vector length, whatever the
    *     export's declared output shape says
    */
-  public OrtEmbeddingModel(ModelFiles files, Pooling pooling, int threads, TokenizedText probe) {
+  OrtEmbeddingModel(ModelFiles files, Pooling pooling, int threads, TokenizedText probe) {
     this.pooling = pooling;
     // before the first ORT class loads its natives
     new OnnxRuntimeNatives(Utils.getEngineCacheDir("onnxruntime")).install();
@@ -111,8 +111,8 @@ public final class OrtEmbeddingModel implements EmbeddingModel {
   }
 
   @Override
-  public ModelEngine engine() {
-    return ModelEngine.ONNX_RUNTIME;
+  public String engine() {
+    return OnnxRuntimeBackend.NAME;
   }
 
   @Override
@@ -130,12 +130,12 @@ public final class OrtEmbeddingModel implements EmbeddingModel {
     OnnxTensor output = null;
     try {
       inputs = scratch.inputs(batch, cols, inputNames);
-      output = scratch.output(rows, tokenOutput ? cols : 0, dimension);
+      long[] shape =
+          tokenOutput ? new long[] {rows, cols, dimension} : new long[] {rows, dimension};
+      output = scratch.output(shape);
       try (OrtSession.Result ignored =
           session.run(inputs, Set.of(), Map.of(outputName, (OnnxValue) output))) {
-        return tokenOutput
-            ? scratch.pool(batch, cols, dimension, pooling)
-            : scratch.rows(rows, dimension);
+        return scratch.pooler.pool(scratch.hidden, shape, batch);
       }
     } catch (OrtException e) {
       throw new IllegalStateException("inference failed: " + e.getMessage(), e);
@@ -170,7 +170,7 @@ public final class OrtEmbeddingModel implements EmbeddingModel {
     private LongBuffer mask = longs(0);
     private LongBuffer types = longs(0);
     private FloatBuffer hidden = floats(0);
-    private float[] row = new float[0];
+    private final TokenPooler pooler = new TokenPooler(pooling);
 
     Map<String, OnnxTensor> inputs(List<TokenizedText> batch, int cols, List<String> names)
         throws OrtException {
@@ -219,49 +219,16 @@ public final class OrtEmbeddingModel implements EmbeddingModel {
     }
 
     /** A tensor over our buffer for ONNX Runtime to write the output into. */
-    OnnxTensor output(int rows, int cols, int dim) throws OrtException {
-      int size = rows * Math.max(cols, 1) * dim;
+    OnnxTensor output(long[] shape) throws OrtException {
+      int size = 1;
+      for (long extent : shape) {
+        size *= (int) extent;
+      }
       if (hidden.capacity() < size) {
         hidden = floats(size);
       }
       hidden.clear().limit(size);
-      long[] shape = cols > 0 ? new long[] {rows, cols, dim} : new long[] {rows, dim};
       return OnnxTensor.createTensor(env, hidden, shape);
-    }
-
-    float[][] pool(List<TokenizedText> batch, int cols, int dim, Pooling pooling) {
-      float[][] pooled = new float[batch.size()][dim];
-      for (int r = 0; r < batch.size(); r++) {
-        float[] v = pooled[r];
-        int base = r * cols * dim;
-        if (pooling == Pooling.CLS) {
-          hidden.get(base, v, 0, dim);
-          continue;
-        }
-        int length = batch.get(r).length();
-        if (row.length < length * dim) {
-          row = new float[cols * dim];
-        }
-        hidden.get(base, row, 0, length * dim); // one bulk copy, then plain array reads
-        for (int t = 0; t < length; t++) {
-          int offset = t * dim;
-          for (int d = 0; d < dim; d++) {
-            v[d] += row[offset + d];
-          }
-        }
-        for (int d = 0; d < dim; d++) {
-          v[d] /= Math.max(length, 1);
-        }
-      }
-      return pooled;
-    }
-
-    float[][] rows(int rows, int dim) {
-      float[][] out = new float[rows][dim];
-      for (int r = 0; r < rows; r++) {
-        hidden.get(r * dim, out[r], 0, dim);
-      }
-      return out;
     }
 
     void closeInputs(Map<String, OnnxTensor> tensors) {

@@ -10,8 +10,7 @@ import dev.mlplatform.server.embedding.EmbeddingService;
 import dev.mlplatform.server.embedding.LoadedModel;
 import dev.mlplatform.server.inference.BundledModels;
 import dev.mlplatform.server.inference.EmbeddingModel;
-import dev.mlplatform.server.inference.EmbeddingModels;
-import dev.mlplatform.server.inference.ModelEngine;
+import dev.mlplatform.server.inference.EngineRegistry;
 import dev.mlplatform.server.inference.ModelFiles;
 import dev.mlplatform.server.inference.ModelSettings;
 import dev.mlplatform.server.inference.Pooling;
@@ -66,7 +65,7 @@ class BackpressureIT {
     }
 
     @Override
-    public ModelEngine engine() {
+    public String engine() {
       return real.engine();
     }
 
@@ -92,15 +91,15 @@ class BackpressureIT {
     tokenizer = new TextTokenizer(files.tokenizer(), 256);
     model =
         new GatedModel(
-            EmbeddingModels.load(
-                files, Pooling.MEAN, 2, tokenizer.tokenize(List.of("probe")).get(0)));
+            EngineRegistry.standard()
+                .load(files, Pooling.MEAN, 2, tokenizer.tokenize(List.of("probe")).get(0)));
     batcher =
         new DynamicBatcher(model, new BatchingConfig(8, Duration.ZERO, 16384, QUEUE, 1), metrics);
     EmbeddingService service = new EmbeddingService(tokenizer, batcher, metrics, 256);
     loaded =
         new LoadedModel(
             config.modelId(),
-            ModelEngine.ONNX_RUNTIME,
+            "OnnxRuntime",
             384,
             new ModelSettings(256, Pooling.MEAN, true),
             Prompts.NONE,

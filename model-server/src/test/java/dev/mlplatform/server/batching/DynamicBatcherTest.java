@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.mlplatform.server.inference.EmbeddingModel;
-import dev.mlplatform.server.inference.ModelEngine;
 import dev.mlplatform.server.inference.TokenizedText;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,8 +35,8 @@ class DynamicBatcherTest {
     }
 
     @Override
-    public ModelEngine engine() {
-      return ModelEngine.ONNX_RUNTIME;
+    public String engine() {
+      return "OnnxRuntime";
     }
 
     @Override

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mlplatform.contract.ModelUris;
-import dev.mlplatform.server.inference.ModelEngine;
 import dev.mlplatform.server.inference.Pooling;
 import java.time.Duration;
 import java.util.Map;
@@ -62,7 +61,7 @@ class ConfigLoaderTest {
             .load();
 
     assertThat(config.modelUri()).isEqualTo("file:///models/mine");
-    assertThat(config.engine()).isEqualTo(ModelEngine.ONNX_RUNTIME);
+    assertThat(config.engine()).isEqualTo("OnnxRuntime");
     assertThat(config.maxSequenceLength()).isEqualTo(128);
     assertThat(config.normalize()).isFalse();
     assertThat(config.pooling()).isEqualTo(Pooling.CLS);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mlplatform.contract.FetchProgress;
 import dev.mlplatform.server.fetch.ModelFetchException.Reason;
+import dev.mlplatform.server.inference.EngineRegistry;
 import dev.mlplatform.server.testing.LocalHub;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +64,8 @@ class HubFetcherTest {
   }
 
   private HubFetcher fetcher(String token) {
-    return new HubFetcher(new HubClient(hub.endpoint(), token), cache, log::add);
+    return new HubFetcher(
+        new HubClient(hub.endpoint(), token), cache, EngineRegistry.standard(), log::add);
   }
 
   @Test
@@ -71,7 +73,7 @@ class HubFetcherTest {
     Map<String, Path> repo = modelRepo();
     String commit = hub.addRepo("org/model", repo);
 
-    FetchedModel model = fetcher(null).fetch(HubRepository.parse("hf://org/model"));
+    FetchedModel model = fetcher(null).fetch(HubRepository.parse("hf://org/model"), null);
 
     assertThat(model.commit()).isEqualTo(commit);
     assertThat(model.downloaded()).isTrue();
@@ -91,9 +93,11 @@ class HubFetcherTest {
     AtomicLong clock = new AtomicLong();
     // every reading of the clock is one interval later: each chunk that arrives logs a line
     LongSupplier slow = () -> clock.addAndGet(FetchProgress.INTERVAL.toNanos());
-    HubFetcher fetcher = new HubFetcher(new HubClient(hub.endpoint(), null), cache, log::add, slow);
+    HubFetcher fetcher =
+        new HubFetcher(
+            new HubClient(hub.endpoint(), null), cache, EngineRegistry.standard(), log::add, slow);
 
-    fetcher.fetch(HubRepository.parse("hf://org/model"));
+    fetcher.fetch(HubRepository.parse("hf://org/model"), null);
 
     List<FetchProgress> lines =
         log.stream().map(FetchProgress::lastIn).flatMap(Optional::stream).toList();
@@ -130,10 +134,10 @@ class HubFetcherTest {
   @Test
   void a_second_fetch_of_a_complete_snapshot_uses_no_network() throws Exception {
     hub.addRepo("org/model", modelRepo());
-    fetcher(null).fetch(HubRepository.parse("hf://org/model"));
+    fetcher(null).fetch(HubRepository.parse("hf://org/model"), null);
     int requests = hub.requests().size();
 
-    FetchedModel again = fetcher(null).fetch(HubRepository.parse("hf://org/model"));
+    FetchedModel again = fetcher(null).fetch(HubRepository.parse("hf://org/model"), null);
 
     assertThat(again.downloaded()).isFalse();
     assertThat(hub.requests()).hasSize(requests);
@@ -146,7 +150,7 @@ class HubFetcherTest {
     String weights = LocalHub.digest(repo.get("onnx/model.onnx"));
     hub.cutOnce(weights, 1_000_000);
 
-    FetchedModel model = fetcher(null).fetch(HubRepository.parse("hf://org/model"));
+    FetchedModel model = fetcher(null).fetch(HubRepository.parse("hf://org/model"), null);
 
     assertThat(model.directory().resolve("onnx/model.onnx"))
         .hasSameBinaryContentAs(repo.get("onnx/model.onnx"));
@@ -165,7 +169,7 @@ class HubFetcherTest {
     tampered[12345] ^= 1;
     hub.corrupt(weights, tampered);
 
-    assertThatThrownBy(() -> fetcher(null).fetch(HubRepository.parse("hf://org/model")))
+    assertThatThrownBy(() -> fetcher(null).fetch(HubRepository.parse("hf://org/model"), null))
         .isInstanceOfSatisfying(
             ModelFetchException.class, e -> assertThat(e.reason()).isEqualTo(Reason.DownloadFailed))
         .hasMessageContaining("onnx/model.onnx has SHA-256")
@@ -181,14 +185,14 @@ class HubFetcherTest {
       throws Exception {
     hub.addRepo("org/private", modelRepo(), "hf_secret_token_123");
 
-    assertThatThrownBy(() -> fetcher(null).fetch(HubRepository.parse("hf://org/private")))
+    assertThatThrownBy(() -> fetcher(null).fetch(HubRepository.parse("hf://org/private"), null))
         .isInstanceOfSatisfying(
             ModelFetchException.class, e -> assertThat(e.reason()).isEqualTo(Reason.Unauthorized))
         .hasMessageContaining("no token given")
         .hasMessageContaining("restricted");
 
     FetchedModel model =
-        fetcher("hf_secret_token_123").fetch(HubRepository.parse("hf://org/private"));
+        fetcher("hf_secret_token_123").fetch(HubRepository.parse("hf://org/private"), null);
     assertThat(model.directory().resolve("onnx/model.onnx")).exists();
     assertThat(hub.storageAuthorization()).isEmpty();
   }
@@ -197,11 +201,12 @@ class HubFetcherTest {
   void an_unknown_repository_or_revision_is_model_not_found() throws Exception {
     hub.addRepo("org/model", modelRepo());
 
-    assertThatThrownBy(() -> fetcher("any-token").fetch(HubRepository.parse("hf://org/nothing")))
+    assertThatThrownBy(
+            () -> fetcher("any-token").fetch(HubRepository.parse("hf://org/nothing"), null))
         .isInstanceOfSatisfying(
             ModelFetchException.class, e -> assertThat(e.reason()).isEqualTo(Reason.ModelNotFound))
         .hasMessageContaining("Repository not found");
-    assertThatThrownBy(() -> fetcher(null).fetch(HubRepository.parse("hf://org/model@v9")))
+    assertThatThrownBy(() -> fetcher(null).fetch(HubRepository.parse("hf://org/model@v9"), null))
         .isInstanceOfSatisfying(
             ModelFetchException.class, e -> assertThat(e.reason()).isEqualTo(Reason.ModelNotFound))
         .hasMessageContaining("Invalid rev id: v9");
@@ -215,13 +220,56 @@ class HubFetcherTest {
     repo.put("tokenizer.json", file("tokenizer.json", 100));
     hub.addRepo("org/torch-only", repo);
 
-    assertThatThrownBy(() -> fetcher(null).fetch(HubRepository.parse("hf://org/torch-only")))
+    assertThatThrownBy(() -> fetcher(null).fetch(HubRepository.parse("hf://org/torch-only"), null))
         .isInstanceOfSatisfying(
             ModelFetchException.class,
             e -> assertThat(e.reason()).isEqualTo(Reason.NoSupportedWeights))
         .hasMessageStartingWith("NoSupportedWeights: ")
         .hasMessageContaining("found pytorch_model.bin")
-        .hasMessageContaining("onnx/model.onnx or model.onnx (ONNX Runtime)");
+        .hasMessageContaining(
+            "supported: onnx/model.onnx or model.onnx, exported with optimum (OnnxRuntime); a"
+                + " TorchScript *.pt, from torch.jit.trace (PyTorch)");
+  }
+
+  @Test
+  void the_engine_asked_for_decides_which_weights_come_down_and_the_cache_adds_the_other()
+      throws Exception {
+    Map<String, Path> repo = modelRepo();
+    repo.put("model.pt", file("model.pt", 2000));
+    hub.addRepo("org/both", repo);
+    HubRepository both = HubRepository.parse("hf://org/both");
+
+    FetchedModel torch = fetcher(null).fetch(both, "PyTorch");
+
+    assertThat(torch.directory().resolve("model.pt")).hasSameBinaryContentAs(repo.get("model.pt"));
+    assertThat(torch.directory().resolve("onnx/model.onnx")).doesNotExist();
+    assertThat(torch.weightsSha256()).isEqualTo(LocalHub.digest(repo.get("model.pt")));
+
+    FetchedModel onnx = fetcher(null).fetch(both, "OnnxRuntime");
+
+    assertThat(onnx.downloaded()).as("the snapshot lacked the ONNX weights").isTrue();
+    assertThat(onnx.directory()).isEqualTo(torch.directory());
+    assertThat(onnx.weightsSha256()).isEqualTo(LocalHub.digest(repo.get("onnx/model.onnx")));
+    int requests = hub.requests().size();
+
+    FetchedModel torchAgain = fetcher(null).fetch(both, "PyTorch");
+
+    assertThat(torchAgain.downloaded()).isFalse();
+    assertThat(hub.requests()).hasSize(requests);
+    assertThat(torchAgain.weightsSha256()).isEqualTo(LocalHub.digest(repo.get("model.pt")));
+  }
+
+  @Test
+  void a_repository_without_the_weights_of_the_engine_asked_for_says_so() throws Exception {
+    hub.addRepo("org/model", modelRepo());
+
+    assertThatThrownBy(() -> fetcher(null).fetch(HubRepository.parse("hf://org/model"), "PyTorch"))
+        .isInstanceOfSatisfying(
+            ModelFetchException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.NoSupportedWeights))
+        .hasMessageContaining(
+            "has no weights for PyTorch: found onnx/model.onnx, pytorch_model.bin")
+        .hasMessageEndingWith("supported: a TorchScript *.pt, from torch.jit.trace (PyTorch)");
   }
 
   @Test
@@ -231,7 +279,7 @@ class HubFetcherTest {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       Callable<FetchedModel> fetch =
-          () -> fetcher(null).fetch(HubRepository.parse("hf://org/model"));
+          () -> fetcher(null).fetch(HubRepository.parse("hf://org/model"), null);
       Future<FetchedModel> a = pool.submit(fetch);
       Future<FetchedModel> b = pool.submit(fetch);
 

@@ -19,8 +19,8 @@ class EngineAgreementIT {
   private static float[][] embed(ModelFiles files, List<String> texts) {
     try (TextTokenizer tokenizer = new TextTokenizer(files.tokenizer(), 256);
         EmbeddingModel model =
-            EmbeddingModels.load(
-                files, Pooling.MEAN, 2, tokenizer.tokenize(List.of("probe")).get(0))) {
+            EngineRegistry.standard()
+                .load(files, Pooling.MEAN, 2, tokenizer.tokenize(List.of("probe")).get(0))) {
       assertThat(model.engine()).isEqualTo(files.engine());
       return model.embed(tokenizer.tokenize(texts));
     }
@@ -40,9 +40,10 @@ class EngineAgreementIT {
     ModelFiles onnx =
         new BundledModels(TestEnv.config().modelCacheDir()).unpack("all-minilm-l6-v2");
     ModelFiles torch =
-        new ModelLocator(null, null, null).locate("file://" + Fixtures.torchScriptModel(), null);
+        new ModelLocator(null, null, null, EngineRegistry.standard())
+            .locate("file://" + Fixtures.torchScriptModel(), null);
 
-    assertThat(torch.engine()).isEqualTo(ModelEngine.PYTORCH);
+    assertThat(torch.engine()).isEqualTo("PyTorch");
     assertThat(torch.defaults()).isEqualTo(new ModelSettings(256, Pooling.MEAN, true));
     float[][] viaOnnx = embed(onnx, texts);
     float[][] viaTorch = embed(torch, texts);

@@ -13,8 +13,8 @@ class QuantizedModelIT {
     ModelFiles files = new BundledModels(TestEnv.config().modelCacheDir()).unpack(bundled);
     try (TextTokenizer tokenizer = new TextTokenizer(files.tokenizer(), 256);
         EmbeddingModel model =
-            EmbeddingModels.load(
-                files, Pooling.MEAN, 2, tokenizer.tokenize(List.of("probe")).get(0))) {
+            EngineRegistry.standard()
+                .load(files, Pooling.MEAN, 2, tokenizer.tokenize(List.of("probe")).get(0))) {
       return model.embed(tokenizer.tokenize(texts));
     }
   }

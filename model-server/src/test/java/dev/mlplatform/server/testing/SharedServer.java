@@ -1,6 +1,7 @@
 package dev.mlplatform.server.testing;
 
 import dev.mlplatform.server.ModelServer;
+import dev.mlplatform.server.inference.EngineRegistry;
 import java.util.Map;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -51,7 +52,7 @@ public final class SharedServer implements BeforeAllCallback, ParameterResolver 
           engine.equals("PyTorch")
               ? Map.of("MODEL_URI", "file://" + Fixtures.torchScriptModel())
               : Map.of();
-      server = new ModelServer(TestEnv.config(env), "test");
+      server = new ModelServer(TestEnv.config(env), EngineRegistry.standard(), "test");
       server.loadModel();
     }
 

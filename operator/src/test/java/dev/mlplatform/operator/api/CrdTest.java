@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.mlplatform.contract.ServerSettings;
 import dev.mlplatform.operator.Golden;
 import dev.mlplatform.operator.api.v1alpha1.AutoscalingSpec;
 import dev.mlplatform.operator.api.v1alpha1.BatchingSpec;
@@ -136,6 +137,15 @@ class CrdTest {
       }
     }
     return false;
+  }
+
+  @Test
+  void the_engines_offered_are_those_the_model_server_accepts() throws IOException {
+    List<String> offered = new ArrayList<>();
+    spec().at("/properties/model/properties/engine/enum").forEach(e -> offered.add(e.asText()));
+
+    // the server's EngineRegistryTest holds its backends to the same list
+    assertThat(offered).isEqualTo(ServerSettings.ENGINES);
   }
 
   @Test
