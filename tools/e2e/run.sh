@@ -889,8 +889,14 @@ scenario_gitops() {
   check "the operator's application syncs k8s/overlays/prod" \
     sh -c "echo '$wave0'; [ '$(cut -d' ' -f2 <<<"$wave0")' = k8s/overlays/prod ]" || return 1
 
-  # the production install replaces the development one (both watch every namespace)
-  kubectl delete namespace mlplatform-dev --timeout="${TIMEOUT}s" >/dev/null
+  # the production install replaces the development one (both watch every namespace). The
+  # external-metrics APIService goes first: left pointing at a Service that is gone, it would fail
+  # API discovery, and the namespace controller stops deleting any namespace while discovery fails
+  # (seen here: mlplatform-dev stuck Terminating until wave 0 re-pointed it)
+  check "the development install's APIService removed first" \
+    kubectl delete apiservice v1beta1.external.metrics.k8s.io --timeout=60s || return 1
+  check "the development install removed" \
+    kubectl delete namespace mlplatform-dev --timeout="${TIMEOUT}s" || return 1
   # the cluster runs the Prometheus Operator's CRDs (stand-ins), which the prod overlay's
   # ServiceMonitor and PrometheusRule need
   stand_in_crd servicemonitors ServiceMonitor || return 1

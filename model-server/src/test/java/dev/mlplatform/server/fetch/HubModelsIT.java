@@ -132,6 +132,8 @@ class HubModelsIT {
   }
 
   private static float[][] serve(Model model, Path cache) throws Exception {
+    long started = System.nanoTime();
+    int hubRequests = hub.requests().size();
     try (ServerProcess server =
         ServerProcess.start(
             Map.of(
@@ -139,6 +141,13 @@ class HubModelsIT {
                 "HF_ENDPOINT", hub.endpoint().toString(),
                 "MODEL_CACHE_DIR", cache.toString()))) {
       ApiClient api = server.awaitReady();
+      // a figure for the docs, not a check: timing belongs to benchmarks
+      int downloads = hub.requests().size() - hubRequests;
+      System.out.printf(
+          "HubModelsIT: hf://%s start to ready %d ms (JVM start, %s, load, warm-up)%n",
+          model.repo,
+          (System.nanoTime() - started) / 1_000_000,
+          downloads == 0 ? "warm cache: no Hub request" : downloads + " Hub requests");
       ApiClient.Reply reply = api.post("/predict", ApiClient.json(Map.of("texts", TEXTS)));
       assertThat(reply.status()).as(reply.raw().body()).isEqualTo(200);
       float[][] vectors = new float[TEXTS.size()][];
