@@ -551,48 +551,12 @@ EOF
   NAME=$name
 }
 
-# load_start IP OUT: POSTs /predict through the ClusterIP from 4 threads until OUT.stop exists;
-# writes "sent ok failed rejected" and the first failures to OUT
+# load_start IP OUT: POSTs /predict through the ClusterIP from 4 kept-alive clients until OUT.stop
+# exists (ramp_load, held at 4); writes "sent ok failed rejected" and the first failures to OUT
 load_start() {
-  python3 - "$1" "$2" <<'PY' &
-import http.client, json, os, sys, threading, time
-ip, out = sys.argv[1], sys.argv[2]
-counts = {"sent": 0, "ok": 0, "failed": 0, "rejected": 0}
-errors = []
-lock = threading.Lock()
-body = json.dumps({"texts": ["rolling out under load", "zero failed requests"]})
-def worker():
-    conn = None
-    while not os.path.exists(out + ".stop"):
-        try:
-            if conn is None:
-                conn = http.client.HTTPConnection(ip, 80, timeout=30)
-            conn.request("POST", "/predict", body, {"Content-Type": "application/json"})
-            resp = conn.getresponse()
-            data = resp.read()
-            status = resp.status
-            if resp.getheader("Connection", "").lower() == "close":
-                conn.close(); conn = None
-            outcome = "ok" if status == 200 else "rejected" if status == 429 else "failed"
-            detail = f"HTTP {status}: {data[:200]!r}"
-        except Exception as e:
-            if conn is not None:
-                conn.close()
-            conn = None
-            outcome, detail = "failed", f"{type(e).__name__}: {e}"
-        with lock:
-            counts["sent"] += 1
-            counts[outcome] += 1
-            if outcome == "failed" and len(errors) < 10:
-                errors.append(f"{time.strftime('%H:%M:%S')} {detail}")
-threads = [threading.Thread(target=worker) for _ in range(4)]
-for t in threads: t.start()
-for t in threads: t.join()
-with open(out, "w") as f:
-    f.write(f"{counts['sent']} {counts['ok']} {counts['failed']} {counts['rejected']}\n")
-    f.write("\n".join(errors) + "\n")
-PY
-  load_pid=$!
+  echo 4 >"$2.clients"
+  ramp_load "$1" "$2"
+  load_pid=$ramp_pid
 }
 
 load_stop() { # OUT

@@ -237,6 +237,24 @@ class ExternalMetricsIT {
         .get();
   }
 
+  /** The HPA controller has set the Deployment's replicas to {@code replicas}. */
+  private void awaitReplicas(String name, int replicas) {
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        client
+                            .apps()
+                            .deployments()
+                            .inNamespace(cluster.namespace())
+                            .withName(name)
+                            .get()
+                            .getSpec()
+                            .getReplicas())
+                    .isEqualTo(replicas));
+  }
+
   private String query(String metric, String selector) {
     return client.raw(
         "/apis/external.metrics.k8s.io/v1beta1/namespaces/"
@@ -295,36 +313,10 @@ class ExternalMetricsIT {
 
     // 12 texts waiting against 4 per replica: three replicas
     queue.set(12);
-    await()
-        .atMost(TIMEOUT)
-        .untilAsserted(
-            () ->
-                assertThat(
-                        client
-                            .apps()
-                            .deployments()
-                            .inNamespace(cluster.namespace())
-                            .withName(name)
-                            .get()
-                            .getSpec()
-                            .getReplicas())
-                    .isEqualTo(3));
+    awaitReplicas(name, 3);
     // the queue drains: back to one (stabilization 0 in this spec)
     queue.set(0);
-    await()
-        .atMost(TIMEOUT)
-        .untilAsserted(
-            () ->
-                assertThat(
-                        client
-                            .apps()
-                            .deployments()
-                            .inNamespace(cluster.namespace())
-                            .withName(name)
-                            .get()
-                            .getSpec()
-                            .getReplicas())
-                    .isEqualTo(1));
+    awaitReplicas(name, 1);
   }
 
   @Test
