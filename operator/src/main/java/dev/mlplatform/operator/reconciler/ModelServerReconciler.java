@@ -212,10 +212,13 @@ public class ModelServerReconciler implements Reconciler<ModelServer> {
             .orElse(false);
     metrics.reconciled(ready ? "ready" : "not_ready", System.nanoTime() - start);
     UpdateControl<ModelServer> control = statusUpdate(server, change);
-    // no event marks a download's progress: look again while one runs
+    // no event marks a download's progress, nor an APIService or CRD that turns up: look again
     Optional<Duration> recheck =
         Stream.of(
                 Optional.of(monitoringApi.recheck()).filter(r -> monitoringWaitsForApi),
+                metricsApi
+                    .filter(a -> !a.served())
+                    .map(ApiServiceRegistration.Availability::recheck),
                 fetching.map(f -> FETCH_PROGRESS_RECHECK))
             .flatMap(Optional::stream)
             .min(Comparator.naturalOrder());
