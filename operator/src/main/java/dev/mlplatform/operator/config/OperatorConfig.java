@@ -76,7 +76,10 @@ public record OperatorConfig(
         externalMetrics);
   }
 
-  /** The same settings with another external-metrics setup (tests bind port 0 for "any"). */
+  /**
+   * The same settings with another external-metrics setup (tests pick a free port themselves: port
+   * 0 here means "serve nothing").
+   */
   public OperatorConfig withExternalMetrics(ExternalMetricsSettings settings) {
     return new OperatorConfig(
         watchNamespaces,

@@ -28,7 +28,7 @@ import javax.net.ssl.X509TrustManager;
  * headers naming the user it acts for are what the API server publishes in the ConfigMap {@code
  * kube-system/extension-apiserver-authentication} (readable through the {@code
  * extension-apiserver-authentication-reader} Role), the same source every aggregated API server
- * reads. {@link #refresh} re-reads it, so a rotated front-proxy CA is picked up without a restart.
+ * reads. It is read once, when the API starts: a rotated front-proxy CA needs an operator restart.
  */
 public final class FrontProxyTrust extends X509ExtendedTrustManager {
 
