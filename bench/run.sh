@@ -11,6 +11,7 @@ source bench/server.sh
 DURATION=${DURATION:-20} # seconds per wrk run (after 3 s of warm-up at the same shape)
 ROUNDS=${ROUNDS:-1}      # how many times each shape alternates ours / baseline (the best counts)
 MODELS=${MODELS:-"all-minilm-l6-v2 all-minilm-l6-v2-q"}
+ONLY=${ONLY:-} # shape labels to run (e.g. "mixed"), all when empty
 HTTP_PORT=${BENCH_HTTP_PORT:-18080}
 METRICS_PORT=${BENCH_METRICS_PORT:-19090}
 BASELINE_PORT=${BENCH_BASELINE_PORT:-18081}
@@ -90,6 +91,7 @@ for model in $MODELS; do
 
   for shape in "${SHAPES[@]}"; do
     read -r label conns batch corpus <<<"$shape"
+    [[ -z $ONLY || " $ONLY " == *" $label "* ]] || continue
     echo "-- $model, $label: $conns connections x $batch text(s) per request from $corpus"
     for _ in $(seq 1 "$ROUNDS"); do
       run_wrk "$label-ours-$model" "$HTTP_PORT" "$conns" "$batch" "$corpus"
@@ -130,6 +132,7 @@ echo "$quality"
   echo "$rule"
   for shape in "${SHAPES[@]}"; do
     read -r label conns batch corpus <<<"$shape"
+    [[ -z $ONLY || " $ONLY " == *" $label "* ]] || continue
     row="| $label: $conns conn. x $batch, $(basename "$corpus") |"
     for model in $MODELS; do row+=" ${cell["$label|$model"]} |"; done
     echo "$row"

@@ -32,8 +32,11 @@ final class ControllerMetrics {
    */
   static final String EXECUTION_TIMERS = "operator.sdk.controllers.execution.";
 
-  /** The tags that name one resource. */
-  static final Set<String> RESOURCE_TAGS = Set.of("name", "namespace");
+  /**
+   * The tags that name one resource on an execution timer. JOSDK prefixes them there ({@code
+   * resource.name}, shown as {@code resource_name} by Prometheus), unlike on its counters.
+   */
+  static final Set<String> RESOURCE_TAGS = Set.of("resource.name", "resource.namespace");
 
   private ControllerMetrics() {}
 
