@@ -40,12 +40,13 @@ public final class ModelServerOperator {
   public static ModelServerOperator create(
       KubernetesClient client, OperatorConfig config, MeterRegistry registry, Clock clock) {
     return create(
-        client, config, registry, clock, new LeaderCallbacks(() -> {}, () -> {}, id -> {}));
+        client, config, registry, clock, new LeaderCallbacks(() -> {}, () -> {}, id -> {}), null);
   }
 
   /**
    * The operator; with leader election on, {@code leadership} hears when this replica starts and
-   * stops leading. JOSDK's own exit-on-lost-lease is off: it would call System.exit from within a
+   * stops leading, and {@code identity} is its name in the Lease (null: JOSDK's choice, HOSTNAME or
+   * a random one). JOSDK's own exit-on-lost-lease is off: it would call System.exit from within a
    * shutdown hook on a graceful stop, which blocks forever; the caller decides instead.
    */
   public static ModelServerOperator create(
@@ -53,7 +54,8 @@ public final class ModelServerOperator {
       OperatorConfig config,
       MeterRegistry registry,
       Clock clock,
-      LeaderCallbacks leadership) {
+      LeaderCallbacks leadership,
+      String identity) {
     ModelServerEvents events = new ModelServerEvents(client, clock);
     ApiServiceRegistration externalMetrics =
         new ApiServiceRegistration(
@@ -76,7 +78,7 @@ public final class ModelServerOperator {
                         LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
                         LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
                         LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
-                        null,
+                        identity,
                         leadership,
                         false));
               }

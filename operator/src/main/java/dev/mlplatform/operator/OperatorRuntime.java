@@ -23,6 +23,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -46,6 +47,7 @@ public final class OperatorRuntime implements AutoCloseable {
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final AtomicBoolean leading = new AtomicBoolean();
+  private final String identity = leaderIdentity();
 
   public OperatorRuntime(KubernetesClient client, OperatorConfig config, Clock clock) {
     this.client = client;
@@ -81,7 +83,8 @@ public final class OperatorRuntime implements AutoCloseable {
                   log.info("leading: reconciling ModelServers");
                 },
                 this::lostLeadership,
-                leader -> log.info("leader is {}", leader)));
+                leader -> log.info("leader is {}", leader)),
+            identity);
     try {
       this.management =
           new ManagementServer(config.managementPort(), registry, this::liveness, this::readiness);
@@ -177,14 +180,34 @@ public final class OperatorRuntime implements AutoCloseable {
 
   @Override
   public void close() {
-    stopping.set(true);
+    boolean led = stopping.compareAndSet(false, true) && config.leaderElection() && leading.get();
     try {
       operator.stop();
+      if (led) {
+        new LeaseRelease(
+                client,
+                Optional.ofNullable(config.leaseNamespace())
+                    .orElseGet(() -> client.getConfiguration().getNamespace()),
+                config.leaseName(),
+                identity,
+                clock)
+            .release();
+      }
     } finally {
       externalMetrics.ifPresent(ExternalMetricsApi::close);
       gcMetrics.close();
       management.close();
     }
+  }
+
+  /**
+   * JOSDK's rule for a replica's name in the Lease (the pod's name, HOSTNAME, else a random one),
+   * applied here so that this replica knows the name it may release the Lease under.
+   */
+  private static String leaderIdentity() {
+    return Optional.ofNullable(System.getenv("HOSTNAME"))
+        .filter(name -> !name.isBlank())
+        .orElseGet(() -> UUID.randomUUID().toString());
   }
 
   private static String version() {

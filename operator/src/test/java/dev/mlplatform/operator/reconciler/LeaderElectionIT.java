@@ -100,20 +100,24 @@ class LeaderElectionIT {
           .filteredOn(key -> key.endsWith(" Created"))
           .hasSize(SERVERS);
 
-      // SIGTERM, as the kubelet stops a pod: the Lease is not released, so it must expire
-      Lease lease = lease();
+      // SIGTERM, as the kubelet stops a pod in a rollout: the leader releases the Lease once its
+      // reconcilers have stopped, so the follower takes it at its next retry, not after the lease
+      // duration (15 s)
       long stopped = System.nanoTime();
       a.process().destroy(); // SIGTERM
       waitFor("operator-b holds the Lease", () -> "operator-b".equals(holder()));
       Duration handover = Duration.ofNanos(System.nanoTime() - stopped);
       assertThat(a.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(Files.readString(a.log()))
+          .as("operator-a's log")
+          .contains("released the leader Lease");
       System.out.printf(
-          "leader election: graceful stop of the leader -> new holder in %d ms (Lease renewed %s,"
-              + " duration %s, retry period %s)%n",
-          handover.toMillis(), lease.getSpec().getRenewTime(), LEASE_DURATION, RETRY_PERIOD);
+          "leader election: graceful stop of the leader -> new holder in %d ms (lease duration"
+              + " %s, retry period %s)%n",
+          handover.toMillis(), LEASE_DURATION, RETRY_PERIOD);
       assertThat(handover)
-          .as("handover within the lease duration and two retry periods")
-          .isLessThanOrEqualTo(LEASE_DURATION.plus(RETRY_PERIOD.multipliedBy(2)));
+          .as("handover within two retry periods and the stop, well inside the lease duration")
+          .isLessThan(RETRY_PERIOD.multipliedBy(2).plusSeconds(3));
 
       // the new leader reconciles every ModelServer once it leads, and finds nothing to do
       waitFor(
