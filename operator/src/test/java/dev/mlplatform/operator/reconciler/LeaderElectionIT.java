@@ -115,9 +115,11 @@ class LeaderElectionIT {
           "leader election: graceful stop of the leader -> new holder in %d ms (lease duration"
               + " %s, retry period %s)%n",
           handover.toMillis(), LEASE_DURATION, RETRY_PERIOD);
+      // without the release it takes at least the lease duration less one retry period (the last
+      // renew came at most that long before the SIGTERM): 13 s; with it, the stop and a retry
       assertThat(handover)
-          .as("handover within two retry periods and the stop, well inside the lease duration")
-          .isLessThan(RETRY_PERIOD.multipliedBy(2).plusSeconds(3));
+          .as("handover well inside the lease duration")
+          .isLessThan(LEASE_DURATION.minus(RETRY_PERIOD.multipliedBy(2)).minusSeconds(1));
 
       // the new leader reconciles every ModelServer once it leads, and finds nothing to do
       waitFor(
