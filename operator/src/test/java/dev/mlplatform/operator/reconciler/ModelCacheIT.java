@@ -212,6 +212,44 @@ class ModelCacheIT {
             });
   }
 
+  @Test
+  void a_size_the_api_server_spells_another_way_is_not_written_again_at_each_reconciliation() {
+    String ns = cluster.namespace();
+    create("bge", ns, c -> c.setSize("1024Mi"));
+    await().atMost(TIMEOUT).ignoreExceptions().until(() -> reconciled(ns, 1));
+    assertThat(claim(ns, "bge-model-cache").getSpec().getResources().getRequests().get("storage"))
+        .as("the claim as stored: the API server writes the canonical 1Gi")
+        .hasToString("1Gi");
+    double before = claimUpdates();
+
+    // a change that leaves the claim alone (its labels included), reconciled
+    edit(ns, "bge", s -> s.getSpec().getBatching().setMaxBatchSize(8));
+    await().atMost(TIMEOUT).ignoreExceptions().until(() -> reconciled(ns, 2));
+
+    assertThat(claimUpdates() - before)
+        .as("claim updates for a size equal to the stored one but spelt 1024Mi")
+        .isZero();
+  }
+
+  private static boolean reconciled(String ns, long generation) {
+    ModelServer server = client.resources(ModelServer.class).inNamespace(ns).withName("bge").get();
+    return server.getMetadata().getGeneration() == generation
+        && server.getStatus().getObservedGeneration() == generation
+        && claim(ns, "bge-model-cache") != null;
+  }
+
+  private static double claimUpdates() {
+    return cluster
+        .registry()
+        .find("mlplatform.operator.child.writes")
+        .tag("kind", "PersistentVolumeClaim")
+        .tag("operation", "updated")
+        .counters()
+        .stream()
+        .mapToDouble(c -> c.count())
+        .sum();
+  }
+
   private static void assertRefused(String ns, Consumer<ModelCacheSpec> change, String message) {
     assertThatThrownBy(() -> edit(ns, "bge", s -> change.accept(s.getSpec().getModel().getCache())))
         .isInstanceOfSatisfying(
