@@ -228,7 +228,11 @@ public final class DeploymentDesiredState {
       volumes.add(
           new VolumeBuilder()
               .withName(MODEL_CACHE_VOLUME)
-              .withNewPersistentVolumeClaim(ModelCache.claimName(spec.name()), false)
+              // no readOnly: false is the default, which the API server does not store, and a
+              // field it drops would look changed to the apply matcher at every reconciliation
+              .withNewPersistentVolumeClaim()
+              .withClaimName(ModelCache.claimName(spec.name()))
+              .endPersistentVolumeClaim()
               .build());
     }
     spec.model().volume().ifPresent(volumes::add);

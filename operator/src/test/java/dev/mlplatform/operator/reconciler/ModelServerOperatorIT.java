@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.mlplatform.operator.api.v1alpha1.BatchingSpec;
+import dev.mlplatform.operator.api.v1alpha1.ModelCacheSpec;
 import dev.mlplatform.operator.api.v1alpha1.ModelServer;
 import dev.mlplatform.operator.api.v1alpha1.ReplicasSpec;
 import dev.mlplatform.operator.resources.DeploymentDesiredState;
@@ -17,6 +18,8 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -495,7 +498,20 @@ class ModelServerOperatorIT {
   @Test
   void unchanged_world_skips_the_status_write() {
     String ns = cluster.namespace();
-    create("embeddings", ns);
+    ModelServer server = Children.minimal("embeddings", ns);
+    // quantities the API server stores in another spelling (1, 1Gi, 2Gi) must not look changed
+    server
+        .getSpec()
+        .setResources(
+            new ResourceRequirementsBuilder()
+                .addToRequests("cpu", new Quantity("1000m"))
+                .addToRequests("memory", new Quantity("1024Mi"))
+                .addToLimits("memory", new Quantity("2048Mi"))
+                .build());
+    ModelCacheSpec cache = new ModelCacheSpec();
+    cache.setSize("1024Mi");
+    server.getSpec().getModel().setCache(cache);
+    client.resource(server).create();
     awaitChildren("embeddings", ns);
     Pod pod = Kubelet.awaitPods(client, ns, "embeddings").get(0);
     // the controllers settle (ReplicaSet, pod, Deployment status) and so does the status
@@ -508,6 +524,7 @@ class ModelServerOperatorIT {
             });
     double skippedBefore = skipped();
     double childWritesBefore = childWrites();
+    String childWritesByKindBefore = childWritesByKind();
     String version = get("embeddings", ns).getMetadata().getResourceVersion();
     List<String> childWrites =
         children("embeddings", ns).stream().map(ModelServerOperatorIT::operatorWrites).toList();
@@ -528,7 +545,10 @@ class ModelServerOperatorIT {
     awaiting().until(() -> skipped() > skippedBefore);
     assertThat(get("embeddings", ns).getMetadata().getResourceVersion()).isEqualTo(version);
     assertThat(childWrites())
-        .as("the server-side-apply matcher finds the children up to date: no apply at all")
+        .as(
+            "the server-side-apply matcher finds the children up to date: no apply at all"
+                + " (child writes before %s, after %s)",
+            childWritesByKindBefore, childWritesByKind())
         .isEqualTo(childWritesBefore);
     assertThat(children("embeddings", ns))
         .extracting(ModelServerOperatorIT::operatorWrites)
@@ -550,6 +570,15 @@ class ModelServerOperatorIT {
                     + f.getTime()
                     + " "
                     + f.getFieldsV1().getAdditionalProperties())
+        .toList()
+        .toString();
+  }
+
+  /** The operator's child writes so far, by kind and operation, for a failure's message. */
+  private static String childWritesByKind() {
+    return cluster.registry().find("mlplatform.operator.child.writes").counters().stream()
+        .map(c -> c.getId().getTag("kind") + " " + c.getId().getTag("operation") + " " + c.count())
+        .sorted()
         .toList()
         .toString();
   }

@@ -99,7 +99,8 @@ class ModelCacheTest {
         .satisfies(
             v -> {
               assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("bge-model-cache");
-              assertThat(v.getPersistentVolumeClaim().getReadOnly()).isFalse();
+              // writable: readOnly unset (the default false, which the API server does not store)
+              assertThat(v.getPersistentVolumeClaim().getReadOnly()).isNull();
             });
     assertThat(Stream.concat(pod.getInitContainers().stream(), pod.getContainers().stream()))
         .hasSize(2)
