@@ -510,7 +510,36 @@ class ModelServerOperatorIT {
             (Function<String, ModelServer>) ModelServerOperatorIT::respelled),
         Arguments.of(
             "examples/modelserver-full.yaml",
-            (Function<String, ModelServer>) ns -> Children.example("modelserver-full.yaml", ns)));
+            (Function<String, ModelServer>) ns -> Children.example("modelserver-full.yaml", ns)),
+        Arguments.of(
+            "scaling on the queue with policies, and a NetworkPolicy",
+            (Function<String, ModelServer>) ModelServerOperatorIT::scalingOnTheQueue));
+  }
+
+  /** The HPA's behaviour and a NetworkPolicy: lists the API server merges by key and defaults. */
+  private static ModelServer scalingOnTheQueue(String ns) {
+    return Serialization.unmarshal(
+        """
+        apiVersion: serving.mlplatform.dev/v1alpha1
+        kind: ModelServer
+        metadata: {name: queued, namespace: %s}
+        spec:
+          model: {id: sentence-transformers/all-MiniLM-L6-v2}
+          replicas: {min: 1, max: 4}
+          autoscaling:
+            metric: queue
+            scaleUpStabilizationSeconds: 0
+            scaleUp:
+              policies:
+                - {type: Pods, value: 2, periodSeconds: 15}
+                - {type: Percent, value: 100, periodSeconds: 15}
+            scaleDown:
+              selectPolicy: Max
+              policies: [{type: Pods, value: 1, periodSeconds: 60}]
+          networkPolicy: {enabled: true}
+        """
+            .formatted(ns),
+        ModelServer.class);
   }
 
   /** Quantities the API server stores as 1, 1Gi and 2Gi, and a cache of 1024Mi (stored as 1Gi). */
