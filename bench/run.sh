@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
 # make bench: the model server against a naive ONNX Runtime server (bench's NaiveOrtServer: the same
-# model files and onnxruntime jar, default session options, one request = one inference), both
-# driven by the same wrk script at the same concurrency, in one run on this machine; fp32, then the
-# int8 model. Prints one table with the ratios ours / baseline and writes it, with every wrk output
-# and the servers' logs, to bench/results/.
+# model files and onnxruntime jar, one request = one inference), all driven by the same wrk script at
+# the same concurrency, in one run on this machine; fp32, then the int8 model. The naive server runs
+# twice: with ONNX Runtime's default session options ("baseline", what the issue's targets name) and
+# tuned ("tuned": one intra-op thread, so concurrent requests do not fight over ORT's spinning pool).
+# Prints one table with the ratios ours / each and writes it, with every wrk output and the servers'
+# logs, to bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/server.sh
 
 DURATION=${DURATION:-20} # seconds per wrk run (after 3 s of warm-up at the same shape)
-ROUNDS=${ROUNDS:-1}      # how many times each shape alternates ours / baseline (the best counts)
+ROUNDS=${ROUNDS:-1}      # how many times each shape alternates ours / baselines (the best counts)
 MODELS=${MODELS:-"all-minilm-l6-v2 all-minilm-l6-v2-q"}
 ONLY=${ONLY:-} # shape labels to run (e.g. "mixed"), all when empty
 HTTP_PORT=${BENCH_HTTP_PORT:-18080}
 METRICS_PORT=${BENCH_METRICS_PORT:-19090}
-BASELINE_PORT=${BENCH_BASELINE_PORT:-18081}
+BASELINE_PORT=${BENCH_BASELINE_PORT:-18081} # the tuned one listens on the next port
+# name env...: the naive servers, each started fresh per model
+BASELINES=(
+  "baseline"
+  "tuned BASELINE_INTRA_OP_THREADS=1"
+)
 JAR=model-server/target/model-server.jar
 BENCH_JAR=bench/target/bench.jar
 OUT=bench/results
@@ -67,9 +74,10 @@ best_of() {
 
 table=$OUT/summary.md
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-declare -A cell # "row|model" -> "ours | baseline | ratio" (markdown cells)
+declare -A base_pid base_port base_ready # by baseline name, for the model being run
+declare -A cell # "row|model" -> markdown cells: ours, then each baseline and its ratio
 for model in $MODELS; do
-  echo "== $model: starting our server, then the baseline"
+  echo "== $model: starting our server, then the baselines"
   rm -f "$OUT"/wrk-*-"$model".txt
   start_ns=$(date +%s%N)
   ${BENCH_CPUS:+taskset -c "$BENCH_CPUS"} env MODEL_URI="bundled:$model" HTTP_PORT="$HTTP_PORT" \
@@ -80,14 +88,20 @@ for model in $MODELS; do
   wait_ready "$ours" "$HTTP_PORT" "$OUT/server-$model.log"
   ours_ready=$(seconds_since "$start_ns")
   ours_rss_ready=$(rss_mb "$ours")
-  start_ns=$(date +%s%N)
-  ${BENCH_CPUS:+taskset -c "$BENCH_CPUS"} java -Xmx1g -cp "$JAR:$BENCH_JAR" \
-    dev.mlplatform.bench.NaiveOrtServer "$BASELINE_PORT" "$model" >"$OUT/baseline-$model.log" 2>&1 &
-  baseline=$!
-  pids+=("$baseline")
-  wait_ready "$baseline" "$BASELINE_PORT" "$OUT/baseline-$model.log"
-  baseline_ready=$(seconds_since "$start_ns")
-  echo "   ready: ours ${ours_ready} s (RSS ${ours_rss_ready} MB), baseline ${baseline_ready} s"
+  port=$BASELINE_PORT
+  for baseline in "${BASELINES[@]}"; do
+    read -r name settings <<<"$baseline"
+    start_ns=$(date +%s%N)
+    ${BENCH_CPUS:+taskset -c "$BENCH_CPUS"} env $settings java -Xmx1g -cp "$JAR:$BENCH_JAR" \
+      dev.mlplatform.bench.NaiveOrtServer "$port" "$model" >"$OUT/$name-$model.log" 2>&1 &
+    base_pid[$name]=$!
+    base_port[$name]=$port
+    pids+=("$!")
+    wait_ready "$!" "$port" "$OUT/$name-$model.log"
+    base_ready[$name]=$(seconds_since "$start_ns")
+    port=$((port + 1))
+  done
+  echo "   ready: ours ${ours_ready} s (RSS ${ours_rss_ready} MB), baseline ${base_ready[baseline]} s"
 
   for shape in "${SHAPES[@]}"; do
     read -r label conns batch corpus <<<"$shape"
@@ -95,22 +109,34 @@ for model in $MODELS; do
     echo "-- $model, $label: $conns connections x $batch text(s) per request from $corpus"
     for _ in $(seq 1 "$ROUNDS"); do
       run_wrk "$label-ours-$model" "$HTTP_PORT" "$conns" "$batch" "$corpus"
-      run_wrk "$label-baseline-$model" "$BASELINE_PORT" "$conns" "$batch" "$corpus"
+      for baseline in "${BASELINES[@]}"; do
+        read -r name _ <<<"$baseline"
+        run_wrk "$label-$name-$model" "${base_port[$name]}" "$conns" "$batch" "$corpus"
+      done
     done
     read -r o_rps o_p99 o_err <<<"$(best_of "$label-ours-$model")"
-    read -r b_rps b_p99 b_err <<<"$(best_of "$label-baseline-$model")"
-    cell["$label|$model"]=$(awk -v b="$batch" -v orps="$o_rps" -v op99="$o_p99" -v oerr="$o_err" \
-      -v brps="$b_rps" -v bp99="$b_p99" -v berr="$b_err" 'BEGIN {
-        e = (oerr + berr > 0) ? sprintf(" (errors %d / %d)", oerr, berr) : ""
-        printf "%.1f (%.0f ms) | %.1f (%.0f ms) | **%.2f**%s", orps * b, op99, brps * b, bp99,
-          (brps > 0 ? orps / brps : 0), e }')
+    row=$(awk -v b="$batch" -v rps="$o_rps" -v p99="$o_p99" -v err="$o_err" 'BEGIN {
+      printf "%.1f (%.0f ms)%s", rps * b, p99, (err > 0 ? sprintf(" (errors %d)", err) : "") }')
+    for baseline in "${BASELINES[@]}"; do
+      read -r name _ <<<"$baseline"
+      read -r b_rps b_p99 b_err <<<"$(best_of "$label-$name-$model")"
+      row+=$(awk -v b="$batch" -v orps="$o_rps" -v brps="$b_rps" -v bp99="$b_p99" -v err="$b_err" 'BEGIN {
+        printf " | %.1f (%.0f ms)%s | **%.2f**", brps * b, bp99,
+          (err > 0 ? sprintf(" (errors %d)", err) : ""), (brps > 0 ? orps / brps : 0) }')
+    done
+    cell["$label|$model"]=$row
   done
-  ours_peak=$(peak_rss_mb "$ours")
-  baseline_peak=$(peak_rss_mb "$baseline")
-  kill "$ours" "$baseline"
-  wait "$ours" "$baseline" 2>/dev/null || true
-  cell["start|$model"]="${ours_ready} s | ${baseline_ready} s | "
-  cell["rss|$model"]="${ours_rss_ready} / ${ours_peak} MB | ${baseline_peak} MB | "
+  row_ready="${ours_ready} s"
+  row_rss="${ours_rss_ready} / $(peak_rss_mb "$ours") MB"
+  for baseline in "${BASELINES[@]}"; do
+    read -r name _ <<<"$baseline"
+    row_ready+=" | ${base_ready[$name]} s | "
+    row_rss+=" | $(peak_rss_mb "${base_pid[$name]}") MB | "
+  done
+  kill "$ours" "${base_pid[@]}"
+  wait "$ours" "${base_pid[@]}" 2>/dev/null || true
+  cell["start|$model"]=$row_ready
+  cell["rss|$model"]=$row_rss
 done
 
 echo "== int8 against fp32 on the mixed corpus, text by text"
@@ -125,8 +151,13 @@ echo "$quality"
   header="| embeddings/s (p99) |"
   rule="|---|"
   for model in $MODELS; do
-    header+=" ours, $model | baseline | ratio |"
-    rule+="---|---|---|"
+    header+=" ours, $model |"
+    rule+="---|"
+    for baseline in "${BASELINES[@]}"; do
+      read -r name _ <<<"$baseline"
+      header+=" $name | ratio |"
+      rule+="---|---|"
+    done
   done
   echo "$header"
   echo "$rule"
@@ -140,7 +171,7 @@ echo "$quality"
   row="| start to ready |"
   for model in $MODELS; do row+=" ${cell["start|$model"]} |"; done
   echo "$row"
-  row="| RSS when ready / peak (baseline: peak) |"
+  row="| RSS when ready / peak (baselines: peak) |"
   for model in $MODELS; do row+=" ${cell["rss|$model"]} |"; done
   echo "$row"
   echo

@@ -33,7 +33,11 @@ import java.util.concurrent.Executors;
  * <p>Usage: {@code NaiveOrtServer PORT MODEL} where MODEL is the name of a bundled model ({@code
  * all-minilm-l6-v2} or {@code all-minilm-l6-v2-q}): its {@code .onnx} and tokenizer are read from
  * the classpath, from the same langchain4j jars the server bundles, and run by the same onnxruntime
- * jar. {@code BASELINE_HTTP_THREADS} overrides the pool size.
+ * jar. {@code BASELINE_HTTP_THREADS} overrides the pool size; {@code BASELINE_INTRA_OP_THREADS} and
+ * {@code BASELINE_SPINNING=0} override ONNX Runtime's intra-op threads and spinning ({@code make
+ * bench} runs it once with ORT's defaults and once with one intra-op thread: with several requests
+ * in flight, ORT's default pool, one pinned and spinning thread per core, costs the baseline about
+ * a third of its throughput on 2 cores).
  */
 public final class NaiveOrtServer {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,8 +50,7 @@ public final class NaiveOrtServer {
   private NaiveOrtServer(String modelName) throws Exception {
     this.modelName = modelName;
     this.env = OrtEnvironment.getEnvironment();
-    this.session =
-        env.createSession(resource(modelName + ".onnx"), new OrtSession.SessionOptions());
+    this.session = env.createSession(resource(modelName + ".onnx"), sessionOptions());
     Path tokenizerJson = Files.createTempFile("naive-tokenizer", ".json");
     Files.write(tokenizerJson, resource(modelName + "-tokenizer.json"));
     this.tokenizer =
@@ -58,6 +61,22 @@ public final class NaiveOrtServer {
             .optPadding(true) // to the longest text of the request
             .build();
     Files.delete(tokenizerJson);
+  }
+
+  /**
+   * ONNX Runtime's defaults unless {@code BASELINE_INTRA_OP_THREADS} or {@code BASELINE_SPINNING=0}
+   * say otherwise.
+   */
+  private static OrtSession.SessionOptions sessionOptions() throws Exception {
+    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    String threads = System.getenv("BASELINE_INTRA_OP_THREADS");
+    if (threads != null) {
+      options.setIntraOpNumThreads(Integer.parseInt(threads));
+    }
+    if ("0".equals(System.getenv("BASELINE_SPINNING"))) {
+      options.addConfigEntry("session.intra_op.allow_spinning", "0");
+    }
+    return options;
   }
 
   private static byte[] resource(String name) throws IOException {
