@@ -148,33 +148,25 @@ echo "$quality"
 {
   echo "make bench: $(nproc) cores$([[ -n ${BENCH_CPUS:-} ]] && echo " (servers on $BENCH_CPUS)")$([[ -n ${WRK_CPUS:-} ]] && echo ", wrk on $WRK_CPUS"), ${DURATION} s per run, best of $ROUNDS round(s), load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
   echo
-  header="| embeddings/s (p99) |"
-  rule="|---|"
-  for model in $MODELS; do
-    header+=" ours, $model |"
-    rule+="---|"
+  for model in $MODELS; do # one table per model: ours, then each baseline and ours / it
+    header="| $model: embeddings/s (p99) | ours |"
+    rule="|---|---|"
     for baseline in "${BASELINES[@]}"; do
       read -r name _ <<<"$baseline"
       header+=" $name | ratio |"
       rule+="---|---|"
     done
+    echo "$header"
+    echo "$rule"
+    for shape in "${SHAPES[@]}"; do
+      read -r label conns batch corpus <<<"$shape"
+      [[ -z $ONLY || " $ONLY " == *" $label "* ]] || continue
+      echo "| $label: $conns conn. x $batch, $(basename "$corpus") | ${cell["$label|$model"]} |"
+    done
+    echo "| start to ready | ${cell["start|$model"]} |"
+    echo "| RSS when ready / peak (baselines: peak) | ${cell["rss|$model"]} |"
+    echo
   done
-  echo "$header"
-  echo "$rule"
-  for shape in "${SHAPES[@]}"; do
-    read -r label conns batch corpus <<<"$shape"
-    [[ -z $ONLY || " $ONLY " == *" $label "* ]] || continue
-    row="| $label: $conns conn. x $batch, $(basename "$corpus") |"
-    for model in $MODELS; do row+=" ${cell["$label|$model"]} |"; done
-    echo "$row"
-  done
-  row="| start to ready |"
-  for model in $MODELS; do row+=" ${cell["start|$model"]} |"; done
-  echo "$row"
-  row="| RSS when ready / peak (baselines: peak) |"
-  for model in $MODELS; do row+=" ${cell["rss|$model"]} |"; done
-  echo "$row"
-  echo
   echo "$quality" | sed 's/^/    /'
 } >"$table"
 echo

@@ -76,7 +76,8 @@ public final class ServerSettings {
               "1024",
               "spec.batching.maxQueueSize",
               null),
-          settable(ServerEnv.MAX_BATCH_TOKENS, new WholeNumber(1, 10_000_000), "16384"),
+          // unset, 256 per intra-op thread of a pass (the server's ConfigLoader)
+          settable(ServerEnv.MAX_BATCH_TOKENS, new WholeNumber(1, 10_000_000), null),
           // at most MAX_QUEUE_SIZE as well (check); unset, 256 or MAX_QUEUE_SIZE if smaller
           settable(
               ServerEnv.MAX_INPUTS_PER_REQUEST,

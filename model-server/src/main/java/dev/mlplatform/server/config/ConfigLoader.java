@@ -26,6 +26,15 @@ public final class ConfigLoader {
   static final int MAX_DEFAULT_WORKERS = 4;
   static final int DEFAULT_MAX_INPUTS_PER_REQUEST = 256;
 
+  /**
+   * MAX_BATCH_TOKENS unset: padded tokens per pass per intra-op thread. On one thread a pass of
+   * about 128 padded tokens already runs at the engine's full speed (8 x 16 tokens as fast per
+   * token as one text of 191), so larger passes add no throughput, only the wait of the texts that
+   * ride in them: on 2 cores, 256 against 16384 served as much or more in every shape of make bench
+   * (fp32 and int8), with p99 20-40 % lower on the mixed corpus (docs/performance.md).
+   */
+  static final int DEFAULT_BATCH_TOKENS_PER_THREAD = 256;
+
   private final Map<String, String> env;
 
   public ConfigLoader(Map<String, String> env) {
@@ -51,7 +60,9 @@ public final class ConfigLoader {
         text(ServerEnv.POOLING).flatMap(Pooling::fromName).orElse(null),
         integer(ServerEnv.MAX_BATCH_SIZE),
         Duration.ofMillis(integer(ServerEnv.MAX_BATCH_DELAY_MS)),
-        integer(ServerEnv.MAX_BATCH_TOKENS),
+        text(ServerEnv.MAX_BATCH_TOKENS)
+            .map(Integer::valueOf)
+            .orElse(DEFAULT_BATCH_TOKENS_PER_THREAD * parallelism.threads()),
         maxQueueSize,
         text(ServerEnv.MAX_INPUTS_PER_REQUEST)
             .map(Integer::valueOf)

@@ -80,6 +80,17 @@ class ConfigLoaderTest {
     assertThat(config.modelCacheDir()).hasToString("/var/cache/models");
   }
 
+  @Test
+  void unset_max_batch_tokens_grows_with_the_threads_of_a_pass() {
+    ServerConfig oneThread =
+        new ConfigLoader(Map.of("INFERENCE_WORKERS", "2", "INFERENCE_THREADS", "1")).load();
+    ServerConfig threeThreads =
+        new ConfigLoader(Map.of("INFERENCE_WORKERS", "1", "INFERENCE_THREADS", "3")).load();
+
+    assertThat(oneThread.maxBatchTokens()).isEqualTo(256);
+    assertThat(threeThreads.maxBatchTokens()).isEqualTo(768);
+  }
+
   @ParameterizedTest
   @CsvSource({
     "MAX_BATCH_SIZE, 0",
